@@ -18,6 +18,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || need_apt+=(busybox-static)
+# Real sample data (wine, breast cancer, diabetes CSVs) for the synthetic-data quality tests.
+[ -d /usr/lib/python3/dist-packages/sklearn/datasets/data ] || need_apt+=(python3-sklearn)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   as_root apt-get update -qq
