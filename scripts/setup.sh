@@ -43,6 +43,9 @@ for b in anvil forge cast node; do
   chmod +x "$target"
 done
 
+# js peer scripts in tests/js resolve their packages through this link.
+ln -sfn "$nm" "$root/tests/js/node_modules"
+
 # forge expects a native solc: answer --version like it, pipe --standard-json through solc-js.
 cat > "$tools/bin/solc" <<SOLC
 #!/usr/bin/env bash
