@@ -18,7 +18,7 @@ internal sealed class BindingWriter
     ];
 
     // Parameter names the generated methods use themselves.
-    private static readonly HashSet<string> Reserved = ["block", "cancellationToken", "value", "sender", "decoded", "log", "receipt", "result"];
+    private static readonly HashSet<string> Reserved = ["block", "cancellationToken", "weiValue", "sender", "decoded", "log", "receipt", "result", "values", "arguments", "address"];
 
     private readonly ForgeArtifact _artifact;
     private readonly StringBuilder _out = new();
@@ -121,11 +121,11 @@ internal sealed class BindingWriter
         }
         else
         {
-            var valueParam = f.IsPayable ? "BigInteger value, " : "";
+            var valueParam = f.IsPayable ? "BigInteger weiValue, " : "";
             Line();
             Line($"    /// <summary>Sends <c>{f.Signature}</c> and waits for its receipt; a revert throws its decoded error.</summary>");
             Line($"    public Task<TransactionReceipt> {method}Async({lead}{valueParam}CancellationToken cancellationToken = default) =>");
-            Line($"        SendRawAsync(Encode{method}({args}), {(f.IsPayable ? "value" : "BigInteger.Zero")}, cancellationToken);");
+            Line($"        SendRawAsync(Encode{method}({args}), {(f.IsPayable ? "weiValue" : "BigInteger.Zero")}, cancellationToken);");
             if (f.Outputs.Count > 0)
             {
                 Line();
