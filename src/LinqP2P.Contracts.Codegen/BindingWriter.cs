@@ -223,7 +223,7 @@ internal sealed class BindingWriter
         }
         Line();
         Line("    // Registers every custom error with the client's revert decoder when this assembly loads,");
-        Line("    // so a revert anywhere is raised as ContractRevertedException carrying the typed error record.");
+        Line("    // so a revert anywhere is raised as RevertedException carrying the typed error record.");
         Line("    [System.Runtime.CompilerServices.ModuleInitializer]");
         Line("    internal static void RegisterErrors()");
         Line("    {");

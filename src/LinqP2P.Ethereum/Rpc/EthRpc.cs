@@ -77,11 +77,11 @@ public sealed class EthRpc : IDisposable
     public Task<BigInteger> MaxPriorityFeePerGasAsync(CancellationToken cancellationToken = default) =>
         Client.CallAsync("eth_maxPriorityFeePerGas", [], RpcHex.ReadQuantity, cancellationToken);
 
-    /// <summary>Runs a call without a transaction. A revert throws <see cref="ContractRevertedException"/>.</summary>
+    /// <summary>Runs a call without a transaction. A revert throws <see cref="RevertedException"/>.</summary>
     public Task<byte[]> CallAsync(CallRequest call, BlockTag? block = null, CancellationToken cancellationToken = default) =>
         Client.CallAsync("eth_call", [call, (block ?? BlockTag.Latest).Value], RpcHex.ReadData, cancellationToken);
 
-    /// <summary>Estimates gas. A revert throws <see cref="ContractRevertedException"/> before anything is sent.</summary>
+    /// <summary>Estimates gas. A revert throws <see cref="RevertedException"/> before anything is sent.</summary>
     public Task<BigInteger> EstimateGasAsync(CallRequest call, CancellationToken cancellationToken = default) =>
         Client.CallAsync("eth_estimateGas", [call], RpcHex.ReadQuantity, cancellationToken);
 

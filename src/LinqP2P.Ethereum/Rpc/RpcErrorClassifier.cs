@@ -16,7 +16,7 @@ public static class RpcErrorClassifier
             || (message.Contains("revert", StringComparison.Ordinal) && TryRevertData(error.Data, out _)))
         {
             TryRevertData(error.Data, out var data);
-            return new ContractRevertedException(method, data, RevertErrorRegistry.TryDecode(data));
+            return new RevertedException(method, data, RevertErrorRegistry.TryDecode(data));
         }
         if (message.Contains("nonce too low", StringComparison.Ordinal) || message.Contains("nonce has already been used", StringComparison.Ordinal))
         {

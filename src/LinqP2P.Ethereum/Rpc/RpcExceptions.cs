@@ -117,9 +117,9 @@ public sealed class TransactionUnderpricedException : LinqException
 }
 
 /// <summary>A call or transaction reverted. <see cref="Error"/> holds the decoded custom error when it is known.</summary>
-public sealed class ContractRevertedException : LinqException
+public sealed class RevertedException : LinqException
 {
-    public ContractRevertedException(string context, byte[] revertData, RevertReason? reason, string? transactionHash = null)
+    public RevertedException(string context, byte[] revertData, RevertReason? reason, string? transactionHash = null)
         : base("eth.contract.reverted", Describe(context, revertData, reason, transactionHash), retryable: false)
     {
         RevertData = revertData;

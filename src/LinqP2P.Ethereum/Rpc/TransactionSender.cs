@@ -57,7 +57,7 @@ public sealed class TransactionSender
     }
 
     /// <summary>Sends and waits for the receipt with <paramref name="confirmations"/> confirmations.
-    /// A reverted transaction throws <see cref="ContractRevertedException"/> with its decoded error.</summary>
+    /// A reverted transaction throws <see cref="RevertedException"/> with its decoded error.</summary>
     public async Task<TransactionReceipt> SendAndWaitAsync(TransactionRequest request, int confirmations = 1, CancellationToken cancellationToken = default)
     {
         var hash = await SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -112,22 +112,22 @@ public sealed class TransactionSender
     }
 
     // A mined revert carries no reason; replaying the call on the state before its block recovers the error.
-    private async Task<ContractRevertedException> ExplainRevertAsync(TransactionRequest request, TransactionReceipt receipt, CancellationToken cancellationToken)
+    private async Task<RevertedException> ExplainRevertAsync(TransactionRequest request, TransactionReceipt receipt, CancellationToken cancellationToken)
     {
         try
         {
             await _rpc.CallAsync(ToCall(request) with { Gas = request.Gas is { } g ? RpcHex.Quantity(g) : null },
                 BlockTag.At(receipt.BlockNumber - 1), cancellationToken).ConfigureAwait(false);
         }
-        catch (ContractRevertedException replayed)
+        catch (RevertedException replayed)
         {
-            return new ContractRevertedException("transaction", replayed.RevertData, replayed.Reason, receipt.TransactionHash);
+            return new RevertedException("transaction", replayed.RevertData, replayed.Reason, receipt.TransactionHash);
         }
         catch (RpcErrorException)
         {
             // The node cannot replay (pruned state): the revert stays unexplained.
         }
-        return new ContractRevertedException("transaction", [], null, receipt.TransactionHash);
+        return new RevertedException("transaction", [], null, receipt.TransactionHash);
     }
 
     private CallRequest ToCall(TransactionRequest request) => new()

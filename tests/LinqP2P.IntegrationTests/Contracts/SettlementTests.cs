@@ -20,7 +20,7 @@ public sealed class SettlementTests : IAsyncLifetime
     {
         _anvil = await AnvilFixture.StartAsync();
         _rpc = Chain.Rpc(_anvil);
-        _deployed = await SettlementDeployer.DeployAsync(Chain.Sender(_rpc, 0), new SettlementParameters());
+        _deployed = await SettlementDeployer.DeployAsync(Chain.Signed(_rpc, 0), new SettlementParameters());
     }
 
     public async Task DisposeAsync()
@@ -29,7 +29,7 @@ public sealed class SettlementTests : IAsyncLifetime
         await _anvil.DisposeAsync();
     }
 
-    private SettlementContracts As(int devAccount) => SettlementDeployer.Attach(_rpc, Addresses(), Chain.Sender(_rpc, devAccount));
+    private SettlementContracts As(int devAccount) => SettlementDeployer.Attach(_rpc, Addresses(), Chain.Signed(_rpc, devAccount));
 
     private DevnetContracts Addresses() => new(_deployed.Token.Address.ToString(), _deployed.Timelock.Address.ToString(),
         _deployed.Governor.Address.ToString(), _deployed.Registry.Address.ToString(), _deployed.RewardPool.Address.ToString(),
@@ -116,7 +116,7 @@ public sealed class SettlementTests : IAsyncLifetime
     {
         var stranger = As(3);
         var before = await _rpc.GetTransactionCountAsync(AnvilFixture.DevAccounts[3]);
-        var ex = await Assert.ThrowsAsync<ContractRevertedException>(() => stranger.Escrow.AcceptAsync(7, 0));
+        var ex = await Assert.ThrowsAsync<RevertedException>(() => stranger.Escrow.AcceptAsync(7, 0));
         var error = Assert.IsType<JobEscrow.EscrowUnknownJobError>(ex.Error);
         Assert.Equal(7, error.JobId);
         Assert.Equal("EscrowUnknownJob", ex.Reason!.Name);
@@ -128,7 +128,7 @@ public sealed class SettlementTests : IAsyncLifetime
     {
         var sender = Chain.Sender(_rpc, 4);
         // A fixed gas limit skips estimation, so the transaction is mined and reverts on chain.
-        var ex = await Assert.ThrowsAsync<ContractRevertedException>(() => sender.SendAndWaitAsync(new TransactionRequest
+        var ex = await Assert.ThrowsAsync<RevertedException>(() => sender.SendAndWaitAsync(new TransactionRequest
         {
             To = _deployed.Escrow.Address.ToLowerString(),
             Data = JobEscrow.EncodeAccept(42, 3),
@@ -144,7 +144,7 @@ public sealed class SettlementTests : IAsyncLifetime
     public async Task Call_RevertingWithAnOpenZeppelinError_IsDecoded()
     {
         var poor = As(5);
-        var ex = await Assert.ThrowsAsync<ContractRevertedException>(() => poor.Token.TransferAsync(Dev(6), 1));
+        var ex = await Assert.ThrowsAsync<RevertedException>(() => poor.Token.TransferAsync(Dev(6), 1));
         Assert.Equal("ERC20InsufficientBalance", ex.Reason!.Name);
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using LinqP2P.Ethereum.Rpc;
+using LinqP2P.Node.Devnet;
 using LinqP2P.TestKit;
 
 namespace LinqP2P.IntegrationTests.Rpc;
@@ -22,6 +23,11 @@ internal static class Chain
     });
 
     public static TransactionSender Sender(EthRpc rpc, int devAccount = 0) => new(rpc, new NodeAccountSigner(AnvilFixture.DevAccounts[devAccount]),
+        options: new TransactionSenderOptions { PollInterval = TimeSpan.FromMilliseconds(50), ReceiptTimeout = TimeSpan.FromSeconds(30) });
+
+    /// <summary>A sender that signs in process with the dev account's key, derived from anvil's mnemonic.</summary>
+    public static TransactionSender Signed(EthRpc rpc, int devAccount) => new(rpc,
+        new LocalKeySigner(HdWallet.Derive(HdWallet.AnvilMnemonic, HdWallet.EthereumPath(devAccount))),
         options: new TransactionSenderOptions { PollInterval = TimeSpan.FromMilliseconds(50), ReceiptTimeout = TimeSpan.FromSeconds(30) });
 
     public static async Task<string> DeployEmitterAsync(TransactionSender sender)

@@ -112,7 +112,7 @@ public sealed class JsonRpcClientFaultTests
             + "0000000000000000000000000000000000000000000000000000000000000002" + "6e6f000000000000000000000000000000000000000000000000000000000000";
         await using var server = FakeRpcServer.Answering("""{"jsonrpc":"2.0","id":$ID,"error":{"code":3,"message":"execution reverted: no","data":"DATA"}}""".Replace("DATA", data, StringComparison.Ordinal));
         using var rpc = Client(server.Url, retries: 5);
-        var ex = await Assert.ThrowsAsync<ContractRevertedException>(() => rpc.CallAsync(new CallRequest { To = "0x0000000000000000000000000000000000000001" }));
+        var ex = await Assert.ThrowsAsync<RevertedException>(() => rpc.CallAsync(new CallRequest { To = "0x0000000000000000000000000000000000000001" }));
         Assert.Equal("Error", ex.Reason?.Name);
         Assert.Equal("no", ex.Error);
         Assert.Equal(1, server.Requests);

@@ -35,6 +35,43 @@ public sealed class TransactionSenderTests : IClassFixture<AnvilFixture>
     }
 
     [Fact]
+    public async Task ConcurrentSignedSends_GetDistinctConsecutiveNoncesAndAreSignedByTheKey()
+    {
+        using var rpc = Chain.Rpc(_anvil);
+        var sender = Chain.Signed(rpc, devAccount: 6);
+        var first = await rpc.GetTransactionCountAsync(sender.Address);
+
+        var hashes = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() =>
+            sender.SendAsync(new TransactionRequest { To = AnvilFixture.DevAccounts[9], Value = i + 1, Gas = 21_000 }))));
+
+        var nonces = new List<BigInteger>();
+        foreach (var hash in hashes)
+        {
+            var receipt = await sender.WaitForReceiptAsync(hash);
+            Assert.True(receipt.Succeeded);
+            Assert.Equal(AnvilFixture.DevAccounts[6], receipt.From);
+            nonces.Add(await Chain.NonceOfAsync(rpc, hash));
+        }
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => first + i), nonces.Order());
+    }
+
+    [Fact]
+    public async Task LegacySignedSend_IsMinedWithItsGasPrice()
+    {
+        using var rpc = Chain.Rpc(_anvil);
+        var sender = Chain.Signed(rpc, devAccount: 7);
+        var gasPrice = await rpc.GasPriceAsync() * 2;
+        var receipt = await sender.SendAndWaitAsync(new TransactionRequest
+        {
+            To = AnvilFixture.DevAccounts[9],
+            Value = 5,
+            Gas = 21_000,
+            Fees = new FeeQuote(null, null, gasPrice),
+        });
+        Assert.Equal(gasPrice, receipt.EffectiveGasPrice);
+    }
+
+    [Fact]
     public async Task Send_ResyncsTheNonceAfterAnotherProcessUsedIt()
     {
         using var rpc = Chain.Rpc(_anvil);
