@@ -20,5 +20,5 @@ internal static class Generators
     public static Gen<Hash32> Hash => Bytes(32).Select(b => Hash32.FromBytes(b));
 
     /// <summary>Draws <paramref name="count"/> values, for differential tests that batch their calls to cast.</summary>
-    public static T[] Draw<T>(this Gen<T> gen, int count, int size = 30) => FsCheck.Fluent.Gen.Sample(gen, size, count);
+    public static T[] Draw<T>(this Gen<T> gen, int count, int size = 30) => FsCheck.Fluent.Gen.Sample(gen, count, size);
 }

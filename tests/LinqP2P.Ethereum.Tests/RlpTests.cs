@@ -88,11 +88,12 @@ public sealed class RlpTests
     public bool Decode_RoundTripsEncode(RlpItem item) => RlpDecoder.Decode(item.Encode()).Equals(item);
 
     [Property(MaxTest = 500)]
-    public void Decode_OfRandomBytes_ThrowsOnlyDecodeErrors(byte[] input)
+    public void Decode_OfRandomBytes_ThrowsOnlyDecodeErrorsAndAcceptsOnlyCanonicalEncodings(byte[] input)
     {
         try
         {
-            RlpDecoder.Decode(input);
+            // Whatever the decoder accepts must be the one canonical encoding of what it decoded.
+            Assert.Equal(input, RlpDecoder.Decode(input).Encode());
         }
         catch (EthereumDecodeException)
         {
