@@ -10,18 +10,19 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IDisputeCourt} from "./interfaces/IDisputeCourt.sol";
 import {IJobEscrow} from "./interfaces/IJobEscrow.sol";
 import {IProviderRegistry} from "./interfaces/IProviderRegistry.sol";
+import {StakeTree} from "./libraries/StakeTree.sol";
 
 /// @title DisputeCourt
 /// @notice See {IDisputeCourt}.
-/// @dev Juror stakes live in a Fenwick (binary indexed) tree over juror slots 1..n, so a stake-weighted
-/// draw and a stake change each cost O(log n) storage accesses.
+/// @dev Drawable juror stake lives in a {StakeTree} (Fenwick tree), so a stake-weighted draw and a stake
+/// change each cost O(log n) storage accesses.
 contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
+    using StakeTree for StakeTree.Tree;
 
     uint16 private constant _BPS = 10_000;
     uint16 private constant _MAX_JURORS = 31;
-    uint256 private constant _DRAW_ATTEMPTS_PER_SEAT = 8;
 
     IERC20 private immutable _token;
     IJobEscrow private immutable _escrow;
@@ -38,12 +39,8 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
     mapping(uint256 disputeId => Tally) private _tallies;
 
     uint256 private _totalJurorStake;
-    uint256 private _totalWeight;
-    uint256 private _slots;
     mapping(address juror => Juror) private _jurors;
-    mapping(address juror => uint256) private _slotOf;
-    mapping(uint256 slot => address) private _jurorAt;
-    mapping(uint256 slot => uint256) private _tree;
+    StakeTree.Tree private _tree;
 
     /// @param token_ LNQ
     /// @param escrow_ the JobEscrow (grant this court its COURT_ROLE)
@@ -183,11 +180,9 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
         Juror storage j = _jurors[msg.sender];
         uint256 newStake = uint256(j.stake) + amount;
         if (newStake < _params.minJurorStake) revert CourtStakeBelowMinimum(newStake, _params.minJurorStake);
-        uint256 slot = _slotOf[msg.sender];
-        if (slot == 0) slot = _newSlot(msg.sender);
         j.stake = newStake.toUint128();
         _totalJurorStake += amount;
-        _addWeight(slot, amount);
+        _tree.add(msg.sender, amount);
         emit JurorStaked(msg.sender, amount, newStake);
         _token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -206,7 +201,7 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
         j.withdrawing += uint128(amount);
         uint64 readyAt = uint64(block.timestamp) + _params.jurorWithdrawalDelay;
         j.withdrawReadyAt = readyAt;
-        _subWeight(_slotOf[msg.sender], amount);
+        _tree.sub(msg.sender, amount);
         emit JurorWithdrawalRequested(msg.sender, amount, readyAt);
     }
 
@@ -282,7 +277,7 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc IDisputeCourt
     function totalJurorWeight() external view returns (uint256) {
-        return _totalWeight;
+        return _tree.total;
     }
 
     /// @inheritdoc IDisputeCourt
@@ -366,28 +361,30 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
         try IERC20Permit(address(_token)).permit(msg.sender, address(this), value, deadline, v, r, s) {} catch {}
     }
 
-    /// @dev Fills d.seats seats by stake weight from the seed, skipping the two parties.
+    /// @dev Fills d.seats seats by stake weight from the seed. The parties' own juror stake is taken out
+    /// of the tree for the draw (and put back after), so they are never drawn and cannot block a draw by
+    /// staking heavily as jurors.
     function _draw(uint256 disputeId, Dispute storage d, bytes32 seed) private {
-        uint256 total = _totalWeight;
-        if (total == 0) revert CourtNotEnoughJurors(disputeId);
-        uint256 seats = d.seats;
-        uint256 maxAttempts = seats * _DRAW_ATTEMPTS_PER_SEAT;
         address opener = d.opener;
         address respondent = d.respondent;
-        uint256 drawn;
-        for (uint256 attempt; drawn < seats; ++attempt) {
-            if (attempt == maxAttempts) revert CourtNotEnoughJurors(disputeId);
-            uint256 ticket = uint256(keccak256(abi.encode(seed, attempt))) % total;
-            address j = _jurorAt[_find(ticket)];
-            if (j == opener || j == respondent) continue;
+        uint256 openerWeight = _jurors[opener].stake;
+        uint256 respondentWeight = _jurors[respondent].stake;
+        _tree.sub(opener, openerWeight);
+        _tree.sub(respondent, respondentWeight);
+        uint256 total = _tree.total;
+        if (total == 0) revert CourtNotEnoughJurors(disputeId);
+        uint256 seats = d.seats;
+        for (uint256 seat; seat < seats; ++seat) {
+            address j = _tree.draw(uint256(keccak256(abi.encode(seed, seat))) % total);
             Vote storage v = _votes[disputeId][j];
             if (v.seats == 0) {
                 _panels[disputeId].push(j);
                 _jurors[j].activeDisputes += 1;
             }
             v.seats += 1;
-            ++drawn;
         }
+        _tree.add(opener, openerWeight);
+        _tree.add(respondent, respondentWeight);
     }
 
     /// @dev Applies `ruling`: state first (status, juror penalties and releases, bonds), then the escrow,
@@ -443,7 +440,7 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
             if (penalty == 0) continue;
             j.stake -= uint128(penalty);
             _totalJurorStake -= penalty;
-            _subWeight(_slotOf[a], penalty);
+            _tree.sub(a, penalty);
             total += penalty;
             emit JurorPenalized(disputeId, a, penalty);
         }
@@ -480,66 +477,6 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
     function _requireStatus(uint256 disputeId, DisputeStatus status) private view returns (Dispute storage d) {
         d = _requireDispute(disputeId);
         if (d.status != status) revert CourtInvalidStatus(disputeId, d.status);
-    }
-
-    // ---------------------------------------------------------------- juror tree
-
-    /// @dev Appends a slot for `account`. A Fenwick node i covers (i - lowbit(i), i]; the new slot holds
-    /// zero weight, so its node is the sum of the existing slots it covers.
-    function _newSlot(address account) private returns (uint256 slot) {
-        slot = ++_slots;
-        _slotOf[account] = slot;
-        _jurorAt[slot] = account;
-        uint256 covered = _prefix(slot - 1) - _prefix(slot - _lowbit(slot));
-        if (covered != 0) _tree[slot] = covered;
-    }
-
-    function _addWeight(uint256 slot, uint256 amount) private {
-        _totalWeight += amount;
-        uint256 n = _slots;
-        for (uint256 i = slot; i <= n; i += _lowbit(i)) {
-            _tree[i] += amount;
-        }
-    }
-
-    function _subWeight(uint256 slot, uint256 amount) private {
-        if (amount == 0) return;
-        _totalWeight -= amount;
-        uint256 n = _slots;
-        for (uint256 i = slot; i <= n; i += _lowbit(i)) {
-            _tree[i] -= amount;
-        }
-    }
-
-    function _prefix(uint256 slot) private view returns (uint256 sum) {
-        for (uint256 i = slot; i > 0; i -= _lowbit(i)) {
-            sum += _tree[i];
-        }
-    }
-
-    /// @dev The slot s with prefix(s - 1) <= ticket < prefix(s), for ticket < total weight.
-    function _find(uint256 ticket) private view returns (uint256) {
-        uint256 n = _slots;
-        uint256 step = 1;
-        while (step <= n >> 1) step <<= 1;
-        uint256 pos;
-        for (; step > 0; step >>= 1) {
-            uint256 next = pos + step;
-            if (next <= n) {
-                uint256 w = _tree[next];
-                if (w <= ticket) {
-                    pos = next;
-                    ticket -= w;
-                }
-            }
-        }
-        return pos + 1;
-    }
-
-    function _lowbit(uint256 i) private pure returns (uint256) {
-        unchecked {
-            return i & (~i + 1);
-        }
     }
 
     function _setParameters(CourtParams memory p) private {

@@ -8,7 +8,7 @@ pragma solidity 0.8.30;
 /// both are bonded the court commits to a future block (`drawBlock = block.number + drawDelayBlocks`);
 /// after it, anyone calls {drawJurors}, which seeds the draw with `blockhash(drawBlock)` and picks
 /// `jurorCount` seats from the staked jurors, weighted by stake (a juror may hold several seats; the
-/// parties are never drawn). Jurors commit `keccak256(abi.encode(disputeId, juror, ruling, salt))`
+/// parties' own juror stake is left out of the draw). Jurors commit `keccak256(abi.encode(disputeId, juror, ruling, salt))`
 /// before `commitDeadline` and reveal before `revealDeadline` (reveals open early once every seat has
 /// committed). {resolve} then applies the seat majority:
 ///  - RequesterWins: the escrow refunds the shard; the provider's stake is slashed by `slashBps` (paid
@@ -112,7 +112,7 @@ interface IDisputeCourt {
     error CourtResponsePeriodOver(uint256 disputeId, uint64 respondDeadline);
     /// @notice The draw block has not been mined yet.
     error CourtDrawTooEarly(uint256 disputeId, uint64 drawBlock);
-    /// @notice Not enough juror stake outside the parties to fill the seats.
+    /// @notice No drawable juror stake outside the two parties.
     error CourtNotEnoughJurors(uint256 disputeId);
     /// @notice The caller holds no seat in the dispute.
     error CourtNotJuror(uint256 disputeId, address caller);
