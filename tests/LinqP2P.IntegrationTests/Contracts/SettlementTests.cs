@@ -37,6 +37,8 @@ public sealed class SettlementTests : IAsyncLifetime
 
     private static Address Dev(int i) => Address.Parse(AnvilFixture.DevAccounts[i]);
 
+    private static PrivateKey DevKey(int i) => HdWallet.Derive(HdWallet.AnvilMnemonic, HdWallet.EthereumPath(i));
+
     [Fact]
     public async Task Deployment_IsWiredAndHandedToGovernanceAsTheSpecSays()
     {
@@ -60,7 +62,7 @@ public sealed class SettlementTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task JobLifecycle_RegisterLockCompleteAccept_BalancesReconcileExactly()
+    public async Task JobLifecycle_RegisterLockWithPermitCompleteAccept_BalancesReconcileExactly()
     {
         var deployer = As(0);
         var provider = As(1);
@@ -82,8 +84,11 @@ public sealed class SettlementTests : IAsyncLifetime
         // The requester locks two shards of 10 LNQ for that provider.
         var price = 10 * Lnq;
         var head = await _rpc.GetBlockByNumberAsync(BlockTag.Latest);
-        await requester.Token.ApproveAsync(requester.Escrow.Address, 2 * price);
-        var locked = await requester.Escrow.LockAsync(Keccak256.Hash("spec"), head!.Timestamp + 86_400, 86_400, [providerId, providerId], [price, price]);
+        // No approve transaction: the escrow pulls the payment with an EIP-2612 permit signed off chain.
+        var permit = await requester.Token.SignPermitAsync(DevKey(2), requester.Escrow.Address, 2 * price, head!.Timestamp + 3_600);
+        var locked = await requester.Escrow.LockWithPermitAsync(Keccak256.Hash("spec"), head.Timestamp + 86_400, 86_400, [providerId, providerId],
+            [price, price], permit.Deadline, permit.V, permit.R, permit.S);
+        Assert.Equal(0, await requester.Token.AllowanceAsync(Dev(2), requester.Escrow.Address));
         var jobId = Assert.Single(requester.Escrow.JobLockedEvents(locked)).JobId;
 
         // The provider completes both; the requester accepts both.
@@ -138,6 +143,21 @@ public sealed class SettlementTests : IAsyncLifetime
         var receipt = await _rpc.GetTransactionReceiptAsync(ex.TransactionHash!);
         Assert.False(receipt!.Succeeded);
         Assert.Equal(42, Assert.IsType<JobEscrow.EscrowUnknownJobError>(ex.Error).JobId);
+    }
+
+    [Fact]
+    public async Task LockWithPermit_SignedForTooLittle_RaisesEscrowNotFunded()
+    {
+        var deployer = As(0);
+        await deployer.Token.TransferAsync(Dev(8), 100 * Lnq);
+        var requester = As(8);
+        var head = await _rpc.GetBlockByNumberAsync(BlockTag.Latest);
+        var permit = await requester.Token.SignPermitAsync(DevKey(8), requester.Escrow.Address, 5 * Lnq, head!.Timestamp + 3_600);
+        var ex = await Assert.ThrowsAsync<RevertedException>(() => requester.Escrow.LockWithPermitAsync(Keccak256.Hash("spec"),
+            head.Timestamp + 86_400, 86_400, [1], [10 * Lnq], permit.Deadline, permit.V, permit.R, permit.S));
+        var error = Assert.IsType<JobEscrow.EscrowNotFundedError>(ex.Error);
+        Assert.Equal(0, error.Allowance);
+        Assert.Equal(10 * Lnq, error.Total);
     }
 
     [Fact]

@@ -68,7 +68,9 @@ public sealed class DevnetCommandTests : IDisposable
                 Assert.Equal(Address.Parse(wallet.Address), provider.Owner);
                 Assert.Equal(10_000 * SettlementParameters.Lnq, provider.Stake);
                 Assert.Equal(90_000 * SettlementParameters.Lnq, await token.BalanceOfAsync(Address.Parse(wallet.Address)));
-                Assert.True(File.Exists(wallet.Keystore));
+                var password = await File.ReadAllTextAsync(manifest.KeystorePasswordFile);
+                var key = LinqP2P.Ethereum.Keystore.KeystoreV3.Decrypt(await File.ReadAllTextAsync(wallet.Keystore), password);
+                Assert.Equal(Address.Parse(wallet.Address), key.Address);
             }
             // Interval mining (1 s by default) took over after the deployment.
             var head = await rpc.BlockNumberAsync();
