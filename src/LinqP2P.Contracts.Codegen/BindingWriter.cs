@@ -41,8 +41,8 @@ internal sealed class BindingWriter
         Line("#pragma warning disable CS1591, CA2255");
         Line("using System.Diagnostics.CodeAnalysis;");
         Line("using System.Numerics;");
-        Line("using LinqP2P.Contracts.Abi;");
         Line("using LinqP2P.Ethereum;");
+        Line("using LinqP2P.Ethereum.Abi;");
         Line("using LinqP2P.Ethereum.Rpc;");
         Line();
         Line("namespace LinqP2P.Contracts;");
@@ -83,7 +83,7 @@ internal sealed class BindingWriter
         var inputs = ctor?.Inputs ?? [];
         var names = ParamNames(inputs);
         Line();
-        Line($"    private static readonly AbiType ConstructorInputs = AbiType.Parse(\"{TupleType(inputs)}\");");
+        Line($"    private static readonly IReadOnlyList<AbiType> ConstructorInputs = AbiType.ParseList(\"{TupleType(inputs)}\");");
         Line();
         Line($"    /// <summary>Deploys {_artifact.Name} from <paramref name=\"sender\"/>'s account and returns its binding.</summary>");
         var parameters = string.Join("", inputs.Select((p, i) => $"{CsType(p)} {names[i]}, "));
@@ -104,13 +104,13 @@ internal sealed class BindingWriter
         var lead = parameters.Length == 0 ? "" : parameters + ", ";
         var field = $"F{index}";
         Line();
-        Line($"    private static readonly byte[] {field}Selector = AbiCodec.Selector(\"{f.Signature}\");");
-        Line($"    private static readonly AbiType {field}Inputs = AbiType.Parse(\"{TupleType(f.Inputs)}\");");
-        Line($"    private static readonly AbiType {field}Outputs = AbiType.Parse(\"{TupleType(f.Outputs)}\");");
+        Line($"    private static readonly byte[] {field}Selector = AbiFunction.Parse(\"{f.Signature}\").Selector;");
+        Line($"    private static readonly IReadOnlyList<AbiType> {field}Inputs = AbiType.ParseList(\"{TupleType(f.Inputs)}\");");
+        Line($"    private static readonly IReadOnlyList<AbiType> {field}Outputs = AbiType.ParseList(\"{TupleType(f.Outputs)}\");");
         Line();
         Line($"    /// <summary>The calldata of <c>{f.Signature}</c>.</summary>");
         Line($"    public static byte[] Encode{method}({parameters}) =>");
-        Line($"        AbiCodec.EncodeCall({field}Selector, {field}Inputs, new object?[] {{ {string.Join(", ", f.Inputs.Select((p, i) => Encode(p, names[i])))} }});");
+        Line($"        [.. {field}Selector, .. AbiCodec.Encode({field}Inputs, new object?[] {{ {string.Join(", ", f.Inputs.Select((p, i) => Encode(p, names[i])))} }})];");
 
         var returnType = ReturnType(f, method);
         if (f.IsView)
@@ -183,15 +183,15 @@ internal sealed class BindingWriter
         Line($"    /// <summary>The event <c>{e.Signature}</c>.</summary>");
         Line($"    public sealed record {record}({string.Join(", ", e.Inputs.Select((p, i) => $"{EventCsType(p)} {names[i]}"))});");
         Line();
+        Line($"    private static readonly AbiEvent {field} = new(\"{e.Name}\", [{string.Join(", ", e.Inputs.Select(p => $"new AbiParameter(\"{p.Name}\", AbiType.Parse(\"{p.Canonical}\"), {(p.Indexed ? "true" : "false")})"))}]);");
+        Line();
         Line($"    /// <summary>topic0 of <c>{e.Signature}</c>.</summary>");
-        Line($"    public static readonly Hash32 {Pascal(e.Name)}Topic = AbiCodec.Topic(\"{e.Signature}\");");
-        Line($"    private static readonly AbiType[] {field}Types = [{string.Join(", ", e.Inputs.Select(p => $"AbiType.Parse(\"{p.Canonical}\")"))}];");
-        Line($"    private static readonly bool[] {field}Indexed = [{string.Join(", ", e.Inputs.Select(p => p.Indexed ? "true" : "false"))}];");
+        Line($"    public static Hash32 {Pascal(e.Name)}Topic => {field}.Topic0;");
         Line();
         Line($"    /// <summary>Decodes <paramref name=\"log\"/> when it is a <c>{e.Name}</c> event.</summary>");
         Line($"    public static bool TryDecode{Pascal(e.Name)}(EventLog log, [NotNullWhen(true)] out {record}? decoded)");
         Line("    {");
-        Line($"        var values = DecodeLog(log, {Pascal(e.Name)}Topic, {field}Types, {field}Indexed);");
+        Line($"        var values = DecodeLog(log, {field});");
         Line($"        decoded = values is null ? null : new {record}({string.Join(", ", e.Inputs.Select((p, i) => p.Indexed && IsHashedWhenIndexed(p) ? $"(Hash32)values[{i}]!" : Decode(p, $"values[{i}]")))});");
         Line("        return decoded is not null;");
         Line("    }");
@@ -229,9 +229,9 @@ internal sealed class BindingWriter
         Line("    {");
         foreach (var e in errors)
         {
-            Line($"        RevertErrorRegistry.Register(AbiCodec.Selector(\"{e.Signature}\"), \"{e.Name}\", data =>");
+            Line($"        RevertErrorRegistry.Register(AbiError.Parse(\"{e.Signature}\").Selector, \"{e.Name}\", data =>");
             Line("        {");
-            Line($"            var values = AbiCodec.Decode(AbiType.Parse(\"{TupleType(e.Inputs)}\"), data);");
+            Line($"            var values = AbiCodec.Decode(AbiType.ParseList(\"{TupleType(e.Inputs)}\"), data);");
             Line($"            return new {Pascal(e.Name)}Error({string.Join(", ", e.Inputs.Select((p, i) => Decode(p, $"values[{i}]")))});");
             Line("        });");
         }
@@ -331,7 +331,13 @@ internal sealed class BindingWriter
             _lambdaDepth--;
             return $"((object?[]){expression}!).Select({x} => {inner}).ToArray()";
         }
-        return type == "tuple" ? $"Decode{StructName(p)}Tuple({expression})" : $"({CsType(p, type)}){expression}!";
+        return type switch
+        {
+            "tuple" => $"Decode{StructName(p)}Tuple({expression})",
+            // The ABI layer returns every bytesN as byte[]; bytes32 is surfaced as Hash32.
+            "bytes32" => $"Hash32.FromBytes((byte[]){expression}!)",
+            _ => $"({CsType(p, type)}){expression}!",
+        };
     }
 
     private static string TupleType(IReadOnlyList<AbiParam> ps) => "(" + string.Join(',', ps.Select(p => p.Canonical)) + ")";

@@ -1,7 +1,7 @@
 using System.Numerics;
-using LinqP2P.Contracts.Abi;
 using LinqP2P.Core;
 using LinqP2P.Ethereum;
+using LinqP2P.Ethereum.Abi;
 using LinqP2P.Ethereum.Rpc;
 
 namespace LinqP2P.Contracts;
@@ -30,7 +30,7 @@ public abstract class ContractBinding
     /// <summary>Confirmations each send waits for. Default 1 (mined).</summary>
     public int Confirmations { get; init; } = 1;
 
-    protected async Task<object?[]> CallRawAsync(string function, byte[] calldata, AbiType outputs, BlockTag? block, CancellationToken cancellationToken)
+    protected async Task<object?[]> CallRawAsync(string function, byte[] calldata, IReadOnlyList<AbiType> outputs, BlockTag? block, CancellationToken cancellationToken)
     {
         var result = await Rpc.CallAsync(new CallRequest
         {
@@ -42,7 +42,7 @@ public abstract class ContractBinding
         {
             return AbiCodec.Decode(outputs, result);
         }
-        catch (FormatException ex)
+        catch (EthereumDecodeException ex)
         {
             throw new InvalidInputException("eth.abi.bad_result",
                 $"{GetType().Name}.{function} at {Address} returned data that does not decode ({ex.Message}); is the address right?", ex);
@@ -63,49 +63,25 @@ public abstract class ContractBinding
             ?? throw new InvalidInputException("eth.deploy.no_address", $"the deployment {receipt.TransactionHash} has no contract address"));
     }
 
-    /// <summary>Decodes an event log if it carries <paramref name="topic"/>: indexed values from topics, the rest from data.</summary>
-    protected static object?[]? DecodeLog(EventLog log, Hash32 topic, AbiType[] types, bool[] indexed)
+    /// <summary>Decodes an event log if it is an <paramref name="abiEvent"/> log: indexed values from topics, the rest from data.</summary>
+    protected static object?[]? DecodeLog(EventLog log, AbiEvent abiEvent)
     {
         ArgumentNullException.ThrowIfNull(log);
-        if (log.Topics.Count == 0 || !Hash32.Parse(log.Topics[0]).Equals(topic) || log.Topics.Count != 1 + indexed.Count(i => i))
+        ArgumentNullException.ThrowIfNull(abiEvent);
+        if (log.Topics.Count == 0 || !Hash32.Parse(log.Topics[0]).Equals(abiEvent.Topic0))
         {
             return null;
         }
-        var dataTypes = types.Where((_, i) => !indexed[i]).ToArray();
-        object?[] data;
         try
         {
-            data = AbiCodec.Decode(AbiTypeOf(dataTypes), log.Data);
+            return [.. abiEvent.DecodeLog(log.Topics.Select(Hash32.Parse).ToArray(), log.Data).Values];
         }
-        catch (FormatException)
+        catch (EthereumDecodeException)
         {
+            // Same topic, different shape (another contract's event with this signature but other indexing).
             return null;
         }
-        var values = new object?[types.Length];
-        int topicIndex = 1, dataIndex = 0;
-        for (var i = 0; i < types.Length; i++)
-        {
-            values[i] = indexed[i] ? AbiCodec.DecodeTopic(types[i], Hash32.Parse(log.Topics[topicIndex++])) : data[dataIndex++];
-        }
-        return values;
     }
-
-    private static AbiType AbiTypeOf(AbiType[] components) =>
-        AbiType.Parse("(" + string.Join(',', components.Select(Canonical)) + ")");
-
-    private static string Canonical(AbiType type) => type.Kind switch
-    {
-        AbiKind.Uint => $"uint{type.Size}",
-        AbiKind.Int => $"int{type.Size}",
-        AbiKind.Address => "address",
-        AbiKind.Bool => "bool",
-        AbiKind.FixedBytes => $"bytes{type.Size}",
-        AbiKind.Bytes => "bytes",
-        AbiKind.String => "string",
-        AbiKind.Array => Canonical(type.Element!) + (type.Length is { } n ? $"[{n}]" : "[]"),
-        AbiKind.Tuple => "(" + string.Join(',', type.Components.Select(Canonical)) + ")",
-        _ => throw new ArgumentOutOfRangeException(nameof(type)),
-    };
 
     private TransactionSender RequireSender() => Sender ?? throw new InvalidOperationException(
         $"this {GetType().Name} binding is read-only: create it with a TransactionSender to send transactions");
