@@ -105,6 +105,26 @@ public sealed class TransactionSenderTests : IClassFixture<AnvilFixture>
     }
 
     [Fact]
+    public async Task Replacement_AtTheSameFee_IsRefusedAsUnderpriced()
+    {
+        // Interval mining far apart keeps the first transaction pending while the replacement arrives.
+        await using var slow = await AnvilFixture.StartAsync(blockTimeSeconds: 120);
+        using var rpc = Chain.Rpc(slow);
+        var signer = new LocalKeySigner(LinqP2P.Node.Devnet.HdWallet.Derive(LinqP2P.Node.Devnet.HdWallet.AnvilMnemonic, "m/44'/60'/0'/0/1"));
+        var fees = new FeeQuote(MaxFeePerGas: 10_000_000_000, MaxPriorityFeePerGas: 1_000_000_000, GasPrice: null);
+        var first = new PreparedTransaction(AnvilFixture.DefaultChainId, 0, AnvilFixture.DevAccounts[9], [], 1, 21_000, fees);
+        await signer.BroadcastAsync(rpc, first, CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<TransactionUnderpricedException>(() =>
+            signer.BroadcastAsync(rpc, first with { Value = 2 }, CancellationToken.None));
+        Assert.Contains("replacement", ex.Message, StringComparison.OrdinalIgnoreCase);
+
+        // Paying more than 10% extra replaces it.
+        var bumped = new FeeQuote(MaxFeePerGas: 12_000_000_000, MaxPriorityFeePerGas: 1_200_000_000, GasPrice: null);
+        await signer.BroadcastAsync(rpc, first with { Value = 2, Fees = bumped }, CancellationToken.None);
+    }
+
+    [Fact]
     public async Task WaitForReceipt_ReturnsOnlyAfterTheRequestedConfirmations()
     {
         using var rpc = Chain.Rpc(_anvil);
