@@ -259,6 +259,7 @@ contract ProtocolHandler {
         }
         IDisputeCourt.Tally memory t = _court.tally(id);
         if (block.timestamp <= d.commitDeadline && t.committed < d.seats) return; // reveals not open yet
+        if (block.timestamp > d.revealDeadline) return; // reveals closed
         for (uint256 i; i < panel.length; ++i) {
             address j = panel[i];
             IDisputeCourt.Vote memory v = _court.vote(id, j);
