@@ -197,7 +197,9 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
         if (remaining != 0 && remaining < _params.minJurorStake) {
             revert CourtStakeBelowMinimum(remaining, _params.minJurorStake);
         }
+        // forge-lint: disable-next-line(unsafe-typecast) remaining <= stake, a uint128
         j.stake = uint128(remaining);
+        // forge-lint: disable-next-line(unsafe-typecast) amount <= stake, a uint128
         j.withdrawing += uint128(amount);
         uint64 readyAt = uint64(block.timestamp) + _params.jurorWithdrawalDelay;
         j.withdrawReadyAt = readyAt;
@@ -438,6 +440,7 @@ contract DisputeCourt is IDisputeCourt, AccessControl, ReentrancyGuard {
             if (_votes[disputeId][a].revealed != Ruling.None) continue;
             uint256 penalty = uint256(j.stake) * penaltyBps / _BPS;
             if (penalty == 0) continue;
+            // forge-lint: disable-next-line(unsafe-typecast) penalty <= stake, a uint128
             j.stake -= uint128(penalty);
             _totalJurorStake -= penalty;
             _tree.sub(a, penalty);

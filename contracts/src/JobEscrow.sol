@@ -346,6 +346,7 @@ contract JobEscrow is IJobEscrow, AccessControl, ReentrancyGuard {
         _jobs[jobId] = Job({
             requester: msg.sender,
             deadline: deadline,
+            // forge-lint: disable-next-line(unsafe-typecast) n <= maxShardsPerJob <= 4096
             shardCount: uint32(n),
             disputeWindow: disputeWindow,
             feeBps: _feeBps,
@@ -354,6 +355,7 @@ contract JobEscrow is IJobEscrow, AccessControl, ReentrancyGuard {
         });
         uint256 total = _award(jobId, providerIds, prices);
         _totalLocked += total;
+        // forge-lint: disable-next-line(unsafe-typecast) n <= maxShardsPerJob <= 4096
         emit JobLocked(jobId, msg.sender, specHash, uint32(n), total, deadline, disputeWindow);
         _token.safeTransferFrom(msg.sender, address(this), total);
     }

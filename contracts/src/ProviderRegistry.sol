@@ -94,7 +94,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuard {
         if (amount > p.stake) revert RegistryInsufficientStake(amount, p.stake);
         uint256 remaining = p.stake - amount;
         if (remaining != 0 && remaining < _minStake) revert RegistryStakeBelowMinimum(remaining, _minStake);
+        // forge-lint: disable-next-line(unsafe-typecast) remaining <= stake, a uint128
         p.stake = uint128(remaining);
+        // forge-lint: disable-next-line(unsafe-typecast) amount <= stake, a uint128
         p.unbonding += uint128(amount);
         uint64 readyAt = uint64(block.timestamp) + _unbondingDelay;
         p.unbondingReadyAt = readyAt;
@@ -279,7 +281,9 @@ contract ProviderRegistry is IProviderRegistry, AccessControl, ReentrancyGuard {
         uint256 fromStake = amount < p.stake ? amount : p.stake;
         uint256 rest = amount - fromStake;
         uint256 fromUnbonding = rest < p.unbonding ? rest : p.unbonding;
+        // forge-lint: disable-next-line(unsafe-typecast) fromStake <= stake, a uint128
         p.stake -= uint128(fromStake);
+        // forge-lint: disable-next-line(unsafe-typecast) fromUnbonding <= unbonding, a uint128
         p.unbonding -= uint128(fromUnbonding);
         taken = fromStake + fromUnbonding;
         _totalStaked -= taken;

@@ -33,8 +33,10 @@ contract ProtocolHandler {
     uint256 public maxPayouts;
     bool public releasedWhileDisputed;
     bool public slashExceededStake;
+    bool public attackSucceeded;
     uint256 public lockedByHandler;
     mapping(bytes4 action => uint256) public calls;
+    mapping(uint256 disputeId => mapping(address juror => IDisputeCourt.Ruling)) internal _committed;
 
     bytes32 internal immutable RELEASED = IJobEscrow.ShardReleased.selector;
     bytes32 internal immutable REFUNDED = IJobEscrow.ShardRefunded.selector;
@@ -98,164 +100,277 @@ contract ProtocolHandler {
     }
 
     function complete(uint256 jobSeed, uint8 providerSeed) external {
-        if (jobs.length == 0) return;
-        uint256 jobId = jobs[jobSeed % jobs.length];
-        IJobEscrow.Job memory j = _escrow.job(jobId);
-        if (block.timestamp > j.deadline) return;
-        uint256 p = providerSeed % _providers.length;
-        uint256[] memory idx = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Locked, _providerIds[p]);
-        if (idx.length == 0) return;
-        bytes32[] memory hashes = new bytes32[](idx.length);
-        for (uint256 i; i < idx.length; ++i) {
-            hashes[i] = keccak256(abi.encode(jobId, idx[i]));
+        for (uint256 k; k < jobs.length; ++k) {
+            uint256 jobId = jobs[(jobSeed % jobs.length + k) % jobs.length];
+            IJobEscrow.Job memory j = _escrow.job(jobId);
+            if (block.timestamp > j.deadline) continue;
+            for (uint256 q; q < _providers.length; ++q) {
+                uint256 p = (providerSeed % _providers.length + q) % _providers.length;
+                uint256[] memory idx = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Locked, _providerIds[p]);
+                if (idx.length == 0) continue;
+                bytes32[] memory hashes = new bytes32[](idx.length);
+                for (uint256 i; i < idx.length; ++i) {
+                    hashes[i] = keccak256(abi.encode(jobId, idx[i]));
+                }
+                vm.prank(_providers[p]);
+                _watch();
+                _escrow.completeBatch(jobId, idx, hashes);
+                _check();
+                calls[this.complete.selector]++;
+                return;
+            }
         }
-        vm.prank(_providers[p]);
-        _watch();
-        _escrow.completeBatch(jobId, idx, hashes);
-        _check();
-        calls[this.complete.selector]++;
     }
 
     function accept(uint256 jobSeed) external {
-        if (jobs.length == 0) return;
-        uint256 jobId = jobs[jobSeed % jobs.length];
-        IJobEscrow.Job memory j = _escrow.job(jobId);
-        uint256[] memory idx = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Completed, 0);
-        if (idx.length == 0) return;
-        vm.prank(j.requester);
-        _watch();
-        _escrow.acceptBatch(jobId, idx);
-        _check();
-        calls[this.accept.selector]++;
+        for (uint256 k; k < jobs.length; ++k) {
+            uint256 jobId = jobs[(jobSeed % jobs.length + k) % jobs.length];
+            IJobEscrow.Job memory j = _escrow.job(jobId);
+            uint256[] memory idx = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Completed, 0);
+            if (idx.length == 0) continue;
+            vm.prank(j.requester);
+            _watch();
+            _escrow.acceptBatch(jobId, idx);
+            _check();
+            calls[this.accept.selector]++;
+            return;
+        }
     }
 
     function claim(uint256 jobSeed) external {
-        if (jobs.length == 0) return;
-        uint256 jobId = jobs[jobSeed % jobs.length];
-        IJobEscrow.Job memory j = _escrow.job(jobId);
-        uint256[] memory all = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Completed, 0);
-        uint256[] memory idx = new uint256[](all.length);
-        uint256 k;
-        for (uint256 i; i < all.length; ++i) {
-            if (block.timestamp >= _escrow.shard(jobId, all[i]).completedAt + j.disputeWindow) idx[k++] = all[i];
+        for (uint256 q; q < jobs.length; ++q) {
+            uint256 jobId = jobs[(jobSeed % jobs.length + q) % jobs.length];
+            IJobEscrow.Job memory j = _escrow.job(jobId);
+            uint256[] memory all = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Completed, 0);
+            uint256[] memory idx = new uint256[](all.length);
+            uint256 k;
+            for (uint256 i; i < all.length; ++i) {
+                if (block.timestamp >= _escrow.shard(jobId, all[i]).completedAt + j.disputeWindow) idx[k++] = all[i];
+            }
+            if (k == 0) continue;
+            assembly {
+                mstore(idx, k)
+            }
+            _watch();
+            _escrow.claimBatch(jobId, idx);
+            _check();
+            calls[this.claim.selector]++;
+            return;
         }
-        if (k == 0) return;
-        assembly {
-            mstore(idx, k)
-        }
-        _watch();
-        _escrow.claimBatch(jobId, idx);
-        _check();
-        calls[this.claim.selector]++;
     }
 
     function refundExpired(uint256 jobSeed) external {
-        if (jobs.length == 0) return;
-        uint256 jobId = jobs[jobSeed % jobs.length];
-        IJobEscrow.Job memory j = _escrow.job(jobId);
-        if (block.timestamp <= j.deadline) return;
-        uint256[] memory idx = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Locked, 0);
-        if (idx.length == 0) return;
-        uint256[] memory before = _slashable();
-        _watch();
-        _escrow.refundExpiredBatch(jobId, idx);
-        _check();
-        _checkSlashes(before, j.penaltyBps, idx, jobId);
-        calls[this.refundExpired.selector]++;
+        for (uint256 k; k < jobs.length; ++k) {
+            uint256 jobId = jobs[(jobSeed % jobs.length + k) % jobs.length];
+            IJobEscrow.Job memory j = _escrow.job(jobId);
+            if (block.timestamp <= j.deadline) continue;
+            uint256[] memory idx = _shardsIn(jobId, j.shardCount, IJobEscrow.ShardState.Locked, 0);
+            if (idx.length == 0) continue;
+            uint256[] memory before = _slashable();
+            _watch();
+            _escrow.refundExpiredBatch(jobId, idx);
+            _check();
+            _checkSlashes(before, j.penaltyBps, idx, jobId);
+            calls[this.refundExpired.selector]++;
+            return;
+        }
     }
 
     function openDispute(uint256 jobSeed, uint8 shardSeed, bool byProvider) external {
-        if (jobs.length == 0) return;
-        uint256 jobId = jobs[jobSeed % jobs.length];
-        IJobEscrow.Job memory j = _escrow.job(jobId);
-        uint256 shardIndex = shardSeed % j.shardCount;
-        IJobEscrow.Shard memory s = _escrow.shard(jobId, shardIndex);
-        if (s.state != IJobEscrow.ShardState.Completed) return;
-        if (block.timestamp >= s.completedAt + j.disputeWindow) return;
-        address opener = byProvider ? _registry.ownerOf(s.providerId) : j.requester;
-        uint256 bond = _court.parameters().disputeBond;
-        vm.startPrank(opener);
-        _token.approve(address(_court), bond);
-        disputes.push(_court.openDispute(jobId, shardIndex));
-        vm.stopPrank();
-        calls[this.openDispute.selector]++;
+        if (_openAny(jobSeed, shardSeed, byProvider)) calls[this.openDispute.selector]++;
+    }
+
+    function _openAny(uint256 jobSeed, uint8 shardSeed, bool byProvider) internal returns (bool) {
+        for (uint256 k; k < jobs.length; ++k) {
+            uint256 jobId = jobs[(jobSeed % jobs.length + k) % jobs.length];
+            IJobEscrow.Job memory j = _escrow.job(jobId);
+            for (uint256 q; q < j.shardCount; ++q) {
+                uint256 shardIndex = (uint256(shardSeed) + q) % j.shardCount;
+                IJobEscrow.Shard memory s = _escrow.shard(jobId, shardIndex);
+                if (s.state != IJobEscrow.ShardState.Completed) continue;
+                if (block.timestamp >= s.completedAt + j.disputeWindow) continue;
+                address opener = byProvider ? _registry.ownerOf(s.providerId) : j.requester;
+                uint256 bond = _court.parameters().disputeBond;
+                vm.startPrank(opener);
+                _token.approve(address(_court), bond);
+                disputes.push(_court.openDispute(jobId, shardIndex));
+                vm.stopPrank();
+                return true;
+            }
+        }
+        return false;
     }
 
     function respond(uint256 disputeSeed) external {
-        if (disputes.length == 0) return;
-        uint256 id = disputes[disputeSeed % disputes.length];
-        IDisputeCourt.Dispute memory d = _court.dispute(id);
-        if (d.status != IDisputeCourt.DisputeStatus.AwaitingResponse || block.timestamp > d.respondDeadline) return;
-        vm.startPrank(d.respondent);
-        _token.approve(address(_court), d.bond);
-        _court.respond(id);
-        vm.stopPrank();
-        calls[this.respond.selector]++;
+        for (uint256 k; k < disputes.length; ++k) {
+            uint256 id = disputes[(disputeSeed % disputes.length + k) % disputes.length];
+            IDisputeCourt.Dispute memory d = _court.dispute(id);
+            if (d.status != IDisputeCourt.DisputeStatus.AwaitingResponse || block.timestamp > d.respondDeadline) {
+                continue;
+            }
+            vm.startPrank(d.respondent);
+            _token.approve(address(_court), d.bond);
+            _court.respond(id);
+            vm.stopPrank();
+            calls[this.respond.selector]++;
+            return;
+        }
     }
 
     function draw(uint256 disputeSeed, bytes32 entropy) external {
-        if (disputes.length == 0) return;
-        uint256 id = disputes[disputeSeed % disputes.length];
-        IDisputeCourt.Dispute memory d = _court.dispute(id);
-        if (d.status != IDisputeCourt.DisputeStatus.AwaitingDraw) return;
-        if (block.number <= d.drawBlock) vm.roll(d.drawBlock + 1);
-        vm.setBlockhash(d.drawBlock, keccak256(abi.encode(entropy, d.drawBlock)));
-        _court.drawJurors(id);
-        calls[this.draw.selector]++;
+        for (uint256 k; k < disputes.length; ++k) {
+            uint256 id = disputes[(disputeSeed % disputes.length + k) % disputes.length];
+            IDisputeCourt.Dispute memory d = _court.dispute(id);
+            if (d.status != IDisputeCourt.DisputeStatus.AwaitingDraw) continue;
+            if (block.number <= d.drawBlock) vm.roll(d.drawBlock + 1);
+            if (block.number - d.drawBlock <= 256) {
+                vm.setBlockhash(d.drawBlock, keccak256(abi.encode(entropy, d.drawBlock)));
+            }
+            _court.drawJurors(id); // recommits instead when the hash is older than 256 blocks
+            calls[this.draw.selector]++;
+            return;
+        }
     }
 
     function vote(uint256 disputeSeed, uint256 votes) external {
-        if (disputes.length == 0) return;
-        uint256 id = disputes[disputeSeed % disputes.length];
-        IDisputeCourt.Dispute memory d = _court.dispute(id);
-        if (d.status != IDisputeCourt.DisputeStatus.Voting) return;
+        for (uint256 k; k < disputes.length; ++k) {
+            uint256 id = disputes[(disputeSeed % disputes.length + k) % disputes.length];
+            IDisputeCourt.Dispute memory d = _court.dispute(id);
+            if (d.status != IDisputeCourt.DisputeStatus.Voting || block.timestamp > d.revealDeadline) continue;
+            _vote(id, d, votes);
+            calls[this.vote.selector]++;
+            return;
+        }
+    }
+
+    function _vote(uint256 id, IDisputeCourt.Dispute memory d, uint256 votes) internal {
         address[] memory panel = _court.panel(id);
         for (uint256 i; i < panel.length; ++i) {
             address j = panel[i];
             IDisputeCourt.Ruling ruling =
                 (votes >> i) & 1 == 0 ? IDisputeCourt.Ruling.RequesterWins : IDisputeCourt.Ruling.ProviderWins;
-            bytes32 salt = keccak256(abi.encode(id, j));
             IDisputeCourt.Vote memory v = _court.vote(id, j);
-            if (v.commitment == bytes32(0)) {
-                if (block.timestamp > d.commitDeadline || (votes >> (i + 8)) & 3 == 0) continue; // some never vote
-                vm.prank(j);
-                _court.commitVote(id, _court.commitmentOf(id, j, ruling, salt));
-            }
+            if (v.commitment != bytes32(0) || block.timestamp > d.commitDeadline) continue;
+            if ((votes >> (i + 8)) % 8 == 0) continue; // now and then a juror stays away
+            bytes32 commitment = _court.commitmentOf(id, j, ruling, keccak256(abi.encode(id, j)));
+            vm.prank(j);
+            _court.commitVote(id, commitment);
+            _committed[id][j] = ruling;
         }
         IDisputeCourt.Tally memory t = _court.tally(id);
-        bool revealOpen = block.timestamp > d.commitDeadline || t.committed == d.seats;
-        if (!revealOpen || block.timestamp > d.revealDeadline) return;
+        if (block.timestamp <= d.commitDeadline && t.committed < d.seats) return; // reveals not open yet
+        if (block.timestamp > d.revealDeadline) return; // reveals closed
         for (uint256 i; i < panel.length; ++i) {
             address j = panel[i];
             IDisputeCourt.Vote memory v = _court.vote(id, j);
             if (v.commitment == bytes32(0) || v.revealed != IDisputeCourt.Ruling.None) continue;
-            IDisputeCourt.Ruling ruling =
-                (votes >> i) & 1 == 0 ? IDisputeCourt.Ruling.RequesterWins : IDisputeCourt.Ruling.ProviderWins;
             vm.prank(j);
-            _court.revealVote(id, ruling, keccak256(abi.encode(id, j)));
+            _court.revealVote(id, _committed[id][j], keccak256(abi.encode(id, j)));
         }
-        calls[this.vote.selector]++;
     }
 
     function resolve(uint256 disputeSeed) external {
-        if (disputes.length == 0) return;
-        uint256 id = disputes[disputeSeed % disputes.length];
-        IDisputeCourt.Dispute memory d = _court.dispute(id);
-        if (d.status == IDisputeCourt.DisputeStatus.AwaitingResponse) {
-            if (block.timestamp <= d.respondDeadline) return;
-        } else if (d.status == IDisputeCourt.DisputeStatus.Voting) {
-            if (block.timestamp <= d.revealDeadline && _court.tally(id).revealed < d.seats) return;
-        } else {
+        for (uint256 k; k < disputes.length; ++k) {
+            uint256 id = disputes[(disputeSeed % disputes.length + k) % disputes.length];
+            IDisputeCourt.Dispute memory d = _court.dispute(id);
+            if (d.status == IDisputeCourt.DisputeStatus.AwaitingResponse) {
+                if (block.timestamp <= d.respondDeadline) continue;
+            } else if (d.status == IDisputeCourt.DisputeStatus.Voting) {
+                if (block.timestamp <= d.revealDeadline && _court.tally(id).revealed < d.seats) continue;
+            } else {
+                continue;
+            }
+            _resolve(id, d);
+            calls[this.resolve.selector]++;
             return;
         }
-        uint256 stakeBefore = _registry.slashableStake(d.providerId);
-        uint256 maxSlash = stakeBefore * _court.parameters().slashBps / 10_000;
-        _watch();
-        _court.resolve(id);
-        _check();
-        uint256 stakeAfter = _registry.slashableStake(d.providerId);
-        if (stakeAfter > stakeBefore || stakeBefore - stakeAfter > maxSlash) slashExceededStake = true;
-        calls[this.resolve.selector]++;
+    }
+
+    /// @dev Takes the first unresolved dispute from `disputeSeed` through the rest of its course in one
+    /// step (answered or not, drawn, voted with some jurors absent, resolved), so that runs of a few dozen
+    /// calls settle disputes; the single-step actions above interleave the same steps with everything else.
+    function runDispute(uint256 disputeSeed, uint256 choices) external {
+        uint256 id;
+        for (uint256 k; k < disputes.length && id == 0; ++k) {
+            uint256 candidate = disputes[(disputeSeed % disputes.length + k) % disputes.length];
+            if (_court.dispute(candidate).status != IDisputeCourt.DisputeStatus.Resolved) id = candidate;
+        }
+        if (id == 0) {
+            if (!_openAny(disputeSeed, uint8(choices >> 200), (choices >> 199) & 1 == 1)) return;
+            id = disputes[disputes.length - 1];
+        }
+        IDisputeCourt.Dispute memory d = _court.dispute(id);
+        if (d.status == IDisputeCourt.DisputeStatus.AwaitingResponse) {
+            if (choices & 1 == 1 && block.timestamp <= d.respondDeadline) {
+                vm.startPrank(d.respondent);
+                _token.approve(address(_court), d.bond);
+                _court.respond(id);
+                vm.stopPrank();
+            } else {
+                if (block.timestamp <= d.respondDeadline) vm.warp(d.respondDeadline + 1);
+                _resolve(id, _court.dispute(id)); // default judgment for the opener
+                calls[this.runDispute.selector]++;
+                return;
+            }
+        }
+        d = _court.dispute(id);
+        if (d.status == IDisputeCourt.DisputeStatus.AwaitingDraw) {
+            if (block.number <= d.drawBlock) vm.roll(d.drawBlock + 1);
+            if (block.number - d.drawBlock <= 256) {
+                vm.setBlockhash(d.drawBlock, keccak256(abi.encode(choices, d.drawBlock)));
+            }
+            _court.drawJurors(id);
+            d = _court.dispute(id);
+            if (d.status != IDisputeCourt.DisputeStatus.Voting) return; // recommitted
+        }
+        if (block.timestamp <= d.revealDeadline) _vote(id, d, choices >> 1);
+        if (_court.tally(id).revealed < d.seats) {
+            if (block.timestamp <= d.commitDeadline) vm.warp(d.commitDeadline + 1);
+            _vote(id, _court.dispute(id), choices >> 1); // reveal what was committed
+            if (_court.tally(id).revealed < d.seats) vm.warp(d.revealDeadline + 1);
+        }
+        _resolve(id, _court.dispute(id));
+        calls[this.runDispute.selector]++;
+    }
+
+    /// @dev Adversarial: tries to pay, refund or re-complete a shard that is disputed or already settled.
+    /// Every attempt must revert; one that does not is recorded (and its payout counted by _check).
+    function attack(uint256 jobSeed, uint8 kind) external {
+        for (uint256 k; k < jobs.length; ++k) {
+            uint256 jobId = jobs[(jobSeed % jobs.length + k) % jobs.length];
+            IJobEscrow.Job memory j = _escrow.job(jobId);
+            for (uint256 i; i < j.shardCount; ++i) {
+                IJobEscrow.Shard memory s = _escrow.shard(jobId, i);
+                if (s.state == IJobEscrow.ShardState.Locked || s.state == IJobEscrow.ShardState.Completed) continue;
+                bool ok;
+                _watch();
+                if (kind % 4 == 0) {
+                    vm.prank(j.requester);
+                    try _escrow.accept(jobId, i) {
+                        ok = true;
+                    } catch {}
+                } else if (kind % 4 == 1) {
+                    if (block.timestamp < s.completedAt + j.disputeWindow) vm.warp(s.completedAt + j.disputeWindow);
+                    try _escrow.claim(jobId, i) {
+                        ok = true;
+                    } catch {}
+                } else if (kind % 4 == 2) {
+                    if (block.timestamp <= j.deadline) vm.warp(uint256(j.deadline) + 1);
+                    try _escrow.refundExpired(jobId, i) {
+                        ok = true;
+                    } catch {}
+                } else {
+                    vm.prank(_registry.ownerOf(s.providerId));
+                    try _escrow.complete(jobId, i, keccak256("again")) {
+                        ok = true;
+                    } catch {}
+                }
+                _check();
+                if (ok) attackSucceeded = true;
+                calls[this.attack.selector]++;
+                return;
+            }
+        }
     }
 
     function topUp(uint8 providerSeed, uint256 amount) external {
@@ -270,9 +385,10 @@ contract ProtocolHandler {
 
     function unbond(uint8 providerSeed, uint256 amount) external {
         uint256 p = providerSeed % _providers.length;
-        uint256 stake = _registry.provider(_providerIds[p]).stake;
+        ProviderRegistry.Provider memory pr = _registry.provider(_providerIds[p]);
+        uint256 stake = pr.stake;
         uint256 minStake = _registry.minStake();
-        if (stake <= minStake) return;
+        if (stake <= minStake || pr.unbonding != 0) return; // one unbonding at a time, so it can mature
         amount = 1 + amount % (stake - minStake);
         vm.prank(_providers[p]);
         _registry.requestUnbond(amount);
@@ -289,12 +405,22 @@ contract ProtocolHandler {
     }
 
     function warp(uint256 seconds_, uint8 blocks) external {
-        vm.warp(block.timestamp + seconds_ % 2 days);
+        vm.warp(block.timestamp + seconds_ % 12 hours);
         vm.roll(block.number + 1 + blocks % 20);
         calls[this.warp.selector]++;
     }
 
     // ---------------------------------------------------------------- internals
+
+    function _resolve(uint256 id, IDisputeCourt.Dispute memory d) internal {
+        uint256 stakeBefore = _registry.slashableStake(d.providerId);
+        uint256 maxSlash = stakeBefore * _court.parameters().slashBps / 10_000;
+        _watch();
+        _court.resolve(id);
+        _check();
+        uint256 stakeAfter = _registry.slashableStake(d.providerId);
+        if (stakeAfter > stakeBefore || stakeBefore - stakeAfter > maxSlash) slashExceededStake = true;
+    }
 
     function _shardsIn(uint256 jobId, uint256 count, IJobEscrow.ShardState state, uint64 providerId)
         internal
