@@ -90,6 +90,17 @@ public sealed class MarketContractFixture : IAsyncLifetime
         return receipt;
     }
 
+    /// <summary>Signs a legacy EIP-155 transaction ourselves, publishes it and returns the receipt.</summary>
+    public async Task<JsonElement> SendLegacyAsync(Address? to, byte[] data, BigInteger value)
+    {
+        var tx = new LegacyTransaction { ChainId = 31337, Nonce = _nonce++, To = to, Data = data, Value = value, GasLimit = 1_000_000, GasPrice = 100_000_000_000 };
+        var signed = tx.Sign(Sender);
+        await Cast.RunAsync("publish", "--rpc-url", Anvil.RpcUrl, Hex.Encode(signed.Encode()));
+        var receipt = JsonDocument.Parse(await Cast.RunAsync("receipt", "--json", "--rpc-url", Anvil.RpcUrl, signed.Hash.ToString())).RootElement.Clone();
+        Assert.Equal("0x1", receipt.GetProperty("status").GetString());
+        return receipt;
+    }
+
     /// <summary>eth_call with our call data; returns the raw return data.</summary>
     public async Task<byte[]> CallAsync(byte[] data) =>
         Hex.Decode(await Cast.RunAsync("call", "--rpc-url", Anvil.RpcUrl, "--from", Sender.Address.ToString(), Contract.ToString(), Hex.Encode(data)));
@@ -169,6 +180,16 @@ public sealed class ContractOnAnvilTests(MarketContractFixture market) : IClassF
         var anon = market.Abi.GetEvent("Anon").DecodeLog(Topics(logs[1]), Hex.Decode(logs[1].GetProperty("data").GetString()!));
         Assert.Equal(new BigInteger(7), anon["a"]);
         Assert.Equal(Hash32.FromBytes(AbiCodec.EncodeSingle(new AbiIntegerType(false, 256), 9)).ToArray(), anon["b"]);
+    }
+
+    [Fact]
+    public async Task LegacyTransaction_WithValue_IsAcceptedAndCreditsTheContract()
+    {
+        var before = BigInteger.Parse(await Cast.RunAsync("balance", "--rpc-url", market.Anvil.RpcUrl, market.Contract.ToString()), System.Globalization.CultureInfo.InvariantCulture);
+        var receipt = await market.SendLegacyAsync(market.Contract, [], 12345);
+        Assert.Equal(market.Sender.Address, Address.Parse(receipt.GetProperty("from").GetString()!));
+        var after = BigInteger.Parse(await Cast.RunAsync("balance", "--rpc-url", market.Anvil.RpcUrl, market.Contract.ToString()), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(before + 12345, after);
     }
 
     [Fact]

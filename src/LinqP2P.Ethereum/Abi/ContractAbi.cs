@@ -265,6 +265,10 @@ public sealed class ContractAbi
                 length = k;
             }
             type = new AbiArrayType(type, length);
+            if (!type.IsDynamic && (long)((AbiArrayType)type).Element.HeadSize * length!.Value > AbiType.MaxStaticSize)
+            {
+                throw Invalid($"'tuple{suffix}' would occupy more than {AbiType.MaxStaticSize} bytes.");
+            }
             at = close + 1;
         }
         return type;
