@@ -240,5 +240,21 @@ public sealed class PrimitivesTests
         return !high.IsLowS && high.RecoverAddress(digest) == key.Address && high.Normalize() == low;
     }
 
+    [Property(MaxTest = 300)]
+    public void TextParsers_OfRandomStrings_ThrowOnlyTypedErrors(string text)
+    {
+        text ??= "";
+        foreach (var parse in new Action[] { () => Address.Parse(text), () => Hash32.Parse(text), () => Hex.Decode(text), () => Hex.DecodeQuantity(text), () => PrivateKey.Parse(text), () => Signature.Parse(text) })
+        {
+            try
+            {
+                parse();
+            }
+            catch (InvalidInputException)
+            {
+            }
+        }
+    }
+
     private static PrivateKey KeyFrom(byte[] seed) => PrivateKey.FromBytes(Keccak256.Hash(seed).Span.ToArray() is var b && b[0] == 0xff ? [.. b[1..], 1] : b);
 }
