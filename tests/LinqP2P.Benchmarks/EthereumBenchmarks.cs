@@ -26,7 +26,12 @@ public class EthereumBenchmarks
         _signature = _key.Sign(_digest);
         _rawTransaction = new Eip1559Transaction
         {
-            ChainId = 1, Nonce = 7, To = _key.Address, GasLimit = 100_000, MaxFeePerGas = 30_000_000_000, MaxPriorityFeePerGas = 1_000_000_000,
+            ChainId = 1,
+            Nonce = 7,
+            To = _key.Address,
+            GasLimit = 100_000,
+            MaxFeePerGas = 30_000_000_000,
+            MaxPriorityFeePerGas = 1_000_000_000,
             Data = AbiFunction.Parse("transfer(address,uint256)").EncodeCall(_key.Address, 1000),
         }.Sign(_key).Encode();
         _abiTypes = AbiType.ParseList("(uint256,address,bytes32[],(string,uint8[3]))");

@@ -216,6 +216,10 @@ public sealed class PrimitivesTests
     }
 
     [Fact]
+    public void Recover_OfTheDefaultSignature_ThrowsATypedError() =>
+        Assert.Equal("eth.signature.unrecoverable", Assert.Throws<InvalidInputException>(() => default(Signature).Recover(Hash32.Zero)).Code);
+
+    [Fact]
     public void PrivateKey_RejectsZeroAndOrder()
     {
         Assert.Throws<InvalidInputException>(() => PrivateKey.FromBytes(new byte[32]));
