@@ -83,6 +83,11 @@ public readonly record struct Signature
     /// <exception cref="InvalidInputException">with code <c>eth.signature.unrecoverable</c> when no key matches.</exception>
     public PublicKey Recover(Hash32 digest)
     {
+        if (R.Sign <= 0 || S.Sign <= 0)
+        {
+            // Only default(Signature) gets here: the constructor refuses zero.
+            throw Unrecoverable();
+        }
         var n = Secp256k1.N;
         var r = Secp256k1.ToBc(R);
         var s = Secp256k1.ToBc(S);

@@ -205,6 +205,25 @@ public sealed class AbiCodecTests
     public void ParseType_RejectsInvalidTypes(string text) =>
         Assert.Equal("eth.abi.invalid-type", Assert.Throws<InvalidInputException>(() => AbiType.Parse(text)).Code);
 
+    [Property(MaxTest = 300)]
+    public void ParseType_OfRandomStrings_ThrowsOnlyTypedErrors(string text)
+    {
+        try
+        {
+            AbiType.Parse(text ?? "");
+        }
+        catch (InvalidInputException)
+        {
+        }
+        try
+        {
+            AbiFunction.Parse(text ?? "");
+        }
+        catch (InvalidInputException)
+        {
+        }
+    }
+
     [Theory]
     [InlineData("uint", "uint256")]
     [InlineData("int[]", "int256[]")]

@@ -216,6 +216,10 @@ public sealed class PrimitivesTests
     }
 
     [Fact]
+    public void Recover_OfTheDefaultSignature_ThrowsATypedError() =>
+        Assert.Equal("eth.signature.unrecoverable", Assert.Throws<InvalidInputException>(() => default(Signature).Recover(Hash32.Zero)).Code);
+
+    [Fact]
     public void PrivateKey_RejectsZeroAndOrder()
     {
         Assert.Throws<InvalidInputException>(() => PrivateKey.FromBytes(new byte[32]));
@@ -238,6 +242,22 @@ public sealed class PrimitivesTests
         var low = key.Sign(digest);
         var high = new Signature(low.R, Secp256k1.NumericsN - low.S, (byte)(low.RecoveryId ^ 1));
         return !high.IsLowS && high.RecoverAddress(digest) == key.Address && high.Normalize() == low;
+    }
+
+    [Property(MaxTest = 300)]
+    public void TextParsers_OfRandomStrings_ThrowOnlyTypedErrors(string text)
+    {
+        text ??= "";
+        foreach (var parse in new Action[] { () => Address.Parse(text), () => Hash32.Parse(text), () => Hex.Decode(text), () => Hex.DecodeQuantity(text), () => PrivateKey.Parse(text), () => Signature.Parse(text) })
+        {
+            try
+            {
+                parse();
+            }
+            catch (InvalidInputException)
+            {
+            }
+        }
     }
 
     private static PrivateKey KeyFrom(byte[] seed) => PrivateKey.FromBytes(Keccak256.Hash(seed).Span.ToArray() is var b && b[0] == 0xff ? [.. b[1..], 1] : b);

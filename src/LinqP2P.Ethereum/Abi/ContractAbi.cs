@@ -75,25 +75,26 @@ public sealed class ContractAbi
     public static ContractAbi Load(string path) => Parse(File.ReadAllText(path));
 
     /// <summary>The function named <paramref name="nameOrSignature"/>; give the full signature to pick one overload.</summary>
-    public AbiFunction GetFunction(string nameOrSignature)
+    public AbiFunction GetFunction(string nameOrSignature) =>
+        Pick(Functions, f => f.Signature, f => f.Name, nameOrSignature, "function");
+
+    public AbiEvent GetEvent(string nameOrSignature) =>
+        Pick(Events, e => e.Signature, e => e.Name, nameOrSignature, "event");
+
+    public AbiError GetError(string nameOrSignature) =>
+        Pick(Errors, e => e.Signature, e => e.Name, nameOrSignature, "error");
+
+    private static T Pick<T>(IEnumerable<T> members, Func<T, string> signature, Func<T, string> name, string wanted, string kind)
     {
-        var matches = Functions.Where(f => f.Signature == nameOrSignature || f.Name == nameOrSignature).ToList();
+        var matches = members.Where(m => signature(m) == wanted || name(m) == wanted).ToList();
         return matches.Count switch
         {
             1 => matches[0],
-            0 => throw new KeyNotFoundException($"the ABI has no function '{nameOrSignature}'."),
-            _ => matches.FirstOrDefault(f => f.Signature == nameOrSignature)
-                 ?? throw new InvalidInputException("eth.abi.ambiguous", $"'{nameOrSignature}' is overloaded ({string.Join(", ", matches.Select(m => m.Signature))}); use the full signature."),
+            0 => throw new KeyNotFoundException($"the ABI has no {kind} '{wanted}'."),
+            _ => matches.FirstOrDefault(m => signature(m) == wanted) is { } exact ? exact
+                : throw new InvalidInputException("eth.abi.ambiguous", $"'{wanted}' names several {kind}s ({string.Join(", ", matches.Select(signature))}); use the full signature."),
         };
     }
-
-    public AbiEvent GetEvent(string nameOrSignature) =>
-        Events.FirstOrDefault(e => e.Signature == nameOrSignature) ?? Events.SingleOrDefault(e => e.Name == nameOrSignature)
-        ?? throw new KeyNotFoundException($"the ABI has no event '{nameOrSignature}'.");
-
-    public AbiError GetError(string nameOrSignature) =>
-        Errors.FirstOrDefault(e => e.Signature == nameOrSignature) ?? Errors.SingleOrDefault(e => e.Name == nameOrSignature)
-        ?? throw new KeyNotFoundException($"the ABI has no error '{nameOrSignature}'.");
 
     /// <summary>The function whose selector starts <paramref name="callData"/>, if any.</summary>
     public AbiFunction? FindFunction(ReadOnlySpan<byte> callData)
@@ -265,6 +266,10 @@ public sealed class ContractAbi
                 length = k;
             }
             type = new AbiArrayType(type, length);
+            if (!type.IsDynamic && (long)((AbiArrayType)type).Element.HeadSize * length!.Value > AbiType.MaxStaticSize)
+            {
+                throw Invalid($"'tuple{suffix}' would occupy more than {AbiType.MaxStaticSize} bytes.");
+            }
             at = close + 1;
         }
         return type;
