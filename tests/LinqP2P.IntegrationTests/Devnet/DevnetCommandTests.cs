@@ -15,9 +15,9 @@ public sealed class DevnetCommandTests : IDisposable
     public void Dispose()
     {
         // Whatever happened, never leave an anvil behind.
-        if (DevnetManifest.Load(_dir) is { } m && AnvilProcess.IsAnvil(m.AnvilPid, m.AnvilPort))
+        if (DevnetManifest.Load(_dir) is { } m && LinqP2P.Node.Devnet.AnvilProcess.IsAnvil(m.AnvilPid, m.AnvilPort))
         {
-            AnvilProcess.KillAsync(m.AnvilPid, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            LinqP2P.Node.Devnet.AnvilProcess.KillAsync(m.AnvilPid, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
         }
         Directory.Delete(_dir, recursive: true);
     }
@@ -42,7 +42,7 @@ public sealed class DevnetCommandTests : IDisposable
 
         var manifest = DevnetManifest.Load(_dir);
         Assert.NotNull(manifest);
-        Assert.True(AnvilProcess.IsAnvil(manifest.AnvilPid, manifest.AnvilPort));
+        Assert.True(LinqP2P.Node.Devnet.AnvilProcess.IsAnvil(manifest.AnvilPid, manifest.AnvilPort));
         Assert.Equal(3, manifest.Wallets.Count);
         using (var json = JsonDocument.Parse(await File.ReadAllTextAsync(DevnetManifest.PathIn(_dir))))
         {
@@ -85,7 +85,7 @@ public sealed class DevnetCommandTests : IDisposable
         var down = await LinqAsync("devnet", "down");
         Assert.True(down.ExitCode == 0, down.Stderr);
         Assert.Contains($"stopped anvil (pid {manifest.AnvilPid})", down.Stdout, StringComparison.Ordinal);
-        Assert.False(AnvilProcess.IsAlive(manifest.AnvilPid));
+        Assert.False(LinqP2P.Node.Devnet.AnvilProcess.IsAlive(manifest.AnvilPid));
         Assert.Null(DevnetManifest.Load(_dir));
 
         var again = await LinqAsync("devnet", "down");
@@ -115,7 +115,7 @@ public sealed class DevnetCommandTests : IDisposable
         var down = await LinqAsync("devnet", "down");
         Assert.Equal(0, down.ExitCode);
         Assert.Contains("left it alone", down.Stdout, StringComparison.Ordinal);
-        Assert.True(AnvilProcess.IsAlive(self));
+        Assert.True(LinqP2P.Node.Devnet.AnvilProcess.IsAlive(self));
         Assert.Null(DevnetManifest.Load(_dir));
     }
 
