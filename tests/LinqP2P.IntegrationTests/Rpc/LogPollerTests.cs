@@ -128,6 +128,60 @@ public sealed class LogPollerTests : IDisposable
         Assert.True(Assert.Single(logs).Removed);
     }
 
+    [Fact]
+    public async Task Poller_WithALag_HoldsBackTheNewestBlocks()
+    {
+        await using var anvil = await AnvilFixture.StartAsync();
+        using var rpc = Chain.Rpc(anvil);
+        var sender = Chain.Sender(rpc);
+        var emitter = await Chain.DeployEmitterAsync(sender);
+        await Chain.EmitAsync(sender, emitter);
+        await Chain.EmitAsync(sender, emitter);
+        var seen = new List<EventLog>();
+        var poller = new LogPoller(rpc, new InMemoryLogCursorStore(), "lagged", Collect(seen), new LogPollerOptions { Addresses = [emitter], Lag = 2 });
+
+        Assert.Equal(0, await poller.PollOnceAsync());
+        await Chain.MineAsync(rpc, 1);
+        Assert.Equal(1, await poller.PollOnceAsync());
+        await Chain.MineAsync(rpc, 1);
+        Assert.Equal(1, await poller.PollOnceAsync());
+    }
+
+    [Fact]
+    public async Task RunAsync_DeliversLogsAsBlocksArriveUntilCancelled()
+    {
+        await using var anvil = await AnvilFixture.StartAsync();
+        using var rpc = Chain.Rpc(anvil);
+        var sender = Chain.Sender(rpc);
+        var emitter = await Chain.DeployEmitterAsync(sender);
+        var seen = new List<EventLog>();
+        var three = new TaskCompletionSource();
+        using var store = new LiteDbLogCursorStore(CursorFile);
+        var poller = new LogPoller(rpc, store, "live", (log, _) =>
+        {
+            lock (seen)
+            {
+                seen.Add(log);
+                if (seen.Count == 3)
+                {
+                    three.TrySetResult();
+                }
+            }
+            return Task.CompletedTask;
+        }, new LogPollerOptions { Addresses = [emitter], Interval = TimeSpan.FromMilliseconds(50) });
+
+        using var cts = new CancellationTokenSource();
+        var running = poller.RunAsync(cts.Token);
+        for (var i = 0; i < 3; i++)
+        {
+            await Chain.EmitAsync(sender, emitter);
+        }
+        await three.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        Assert.Equal(3, seen.Select(l => l.Key).Distinct().Count());
+    }
+
     private static Func<EventLog, CancellationToken, Task> Collect(List<EventLog> into) => (log, _) =>
     {
         into.Add(log);
