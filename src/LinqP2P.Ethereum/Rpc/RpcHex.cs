@@ -6,24 +6,12 @@ namespace LinqP2P.Ethereum.Rpc;
 
 /// <summary>
 /// The two hex encodings of the Ethereum JSON-RPC wire: QUANTITY (0x-prefixed, no leading zeros) and
-/// DATA (0x-prefixed, two digits per byte). Readers throw FormatException, which the client reports as
-/// a malformed answer.
+/// DATA (0x-prefixed, two digits per byte). Writing is <see cref="Hex"/>'s; the readers here are the strict
+/// wire readers of node answers and throw FormatException, which the client reports as a malformed answer.
 /// </summary>
 public static class RpcHex
 {
-    public static string Quantity(BigInteger value)
-    {
-        if (value.Sign < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), "a QUANTITY is never negative");
-        }
-        if (value.IsZero)
-        {
-            return "0x0";
-        }
-        var hex = value.ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
-        return "0x" + hex;
-    }
+    public static string Quantity(BigInteger value) => Hex.EncodeQuantity(value);
 
     public static string Quantity(long value) => Quantity(new BigInteger(value));
 
@@ -50,7 +38,7 @@ public static class RpcHex
 
     public static long ReadLong(JsonElement element) => (long)ReadQuantity(element);
 
-    public static string Data(ReadOnlySpan<byte> bytes) => "0x" + Convert.ToHexStringLower(bytes);
+    public static string Data(ReadOnlySpan<byte> bytes) => Hex.Encode(bytes);
 
     public static bool TryDecodeData(string? text, out byte[] bytes)
     {
