@@ -116,8 +116,11 @@ public sealed class TopicScoreParams
     /// <summary>P3b decay per interval. Default 0.5.</summary>
     public double MeshFailurePenaltyDecay { get; init; } = 0.5;
 
-    /// <summary>w4 (≤ 0). Default -100: one invalid message already pushes a peer below the gossip threshold.</summary>
-    public double InvalidMessageDeliveriesWeight { get; init; } = -100;
+    /// <summary>
+    /// w4 (≤ 0). Default -10: P4 is squared, so one invalid message costs 10, two cost 40 (below the
+    /// publish threshold) and three cost 90 (graylisted) — room for one validator disagreement, not a pattern.
+    /// </summary>
+    public double InvalidMessageDeliveriesWeight { get; init; } = -10;
 
     /// <summary>P4 decay per interval. Default 0.99.</summary>
     public double InvalidMessageDeliveriesDecay { get; init; } = 0.99;
