@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 /// <summary>
@@ -480,17 +482,18 @@ public sealed class GossipsubRouter
             _score?.RejectMessage(from, null, topic, RejectReason.TooLarge, now);
             return;
         }
-        PeerId? author = null;
-        if (!CheckSignaturePolicy(message, out author))
-        {
-            _score?.RejectMessage(from, null, topic, RejectReason.InvalidSignature, now);
-            return;
-        }
         var id = _options.MessageIdFunction(message);
         if (_seen.Contains(id))
         {
+            // Duplicates are not verified again: the first copy already was.
             _score?.DuplicateMessage(from, id, topic, now);
             _promises.Remove(id);
+            return;
+        }
+        if (!CheckSignaturePolicy(message, out var author))
+        {
+            // Not marked seen: a forged copy must not shadow the genuine message that carries the same id.
+            _score?.RejectMessage(from, null, topic, RejectReason.InvalidSignature, now);
             return;
         }
         _seen.Add(id, now);

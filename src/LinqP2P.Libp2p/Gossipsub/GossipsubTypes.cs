@@ -1,3 +1,5 @@
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 /// <summary>Protocol ids a peer may speak (SPEC.md §5 Gossipsub); the adapter tells the router which one was negotiated.</summary>

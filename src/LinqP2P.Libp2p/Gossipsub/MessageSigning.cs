@@ -1,3 +1,5 @@
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 /// <summary>The local identity the router signs published messages with (StrictSign).</summary>
@@ -42,5 +44,47 @@ public static class MessageSigning
         message.Key = null;
         message.Signature = signer.Sign(SignedPayload(message));
         message.Key = signer.KeyField;
+    }
+}
+
+/// <summary>Signs with the node's libp2p <see cref="KeyPair"/>.</summary>
+public sealed class KeyPairPubsubSigner(KeyPair keyPair) : IPubsubSigner
+{
+    public PeerId PeerId => keyPair.PeerId;
+
+    // Ed25519 keys are inlined in the peer id, so the key field stays empty (as go and js do).
+    public byte[]? KeyField => keyPair.PeerId.InlinePublicKey is null ? keyPair.PublicKey.ToProtobuf() : null;
+
+    public byte[] Sign(ReadOnlySpan<byte> data) => keyPair.Sign(data);
+}
+
+/// <summary>Verifies with the author's public key: the key field if present (it must hash to the author), else the inlined key.</summary>
+public sealed class PubsubSignatureVerifier : IPubsubSignatureVerifier
+{
+    public static PubsubSignatureVerifier Instance { get; } = new();
+
+    public bool Verify(PeerId author, byte[]? keyField, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        PublicKey? key;
+        if (keyField is not null)
+        {
+            try
+            {
+                key = PublicKey.FromProtobuf(keyField);
+            }
+            catch (Core.LinqException)
+            {
+                return false;
+            }
+            if (!author.Matches(key))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            key = author.InlinePublicKey;
+        }
+        return key is not null && key.Verify(data, signature);
     }
 }

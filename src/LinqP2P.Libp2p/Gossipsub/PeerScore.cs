@@ -1,3 +1,5 @@
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 /// <summary>Why a message was not accepted, for scoring: only some reasons are the sender's fault.</summary>

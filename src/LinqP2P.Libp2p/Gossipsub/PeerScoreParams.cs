@@ -1,3 +1,5 @@
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 /// <summary>

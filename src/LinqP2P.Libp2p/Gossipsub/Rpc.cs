@@ -1,3 +1,5 @@
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 // The gossipsub RPC (pubsub/gossipsub/gossipsub-v1.1.md, rpc.proto). Plain objects: the codec in

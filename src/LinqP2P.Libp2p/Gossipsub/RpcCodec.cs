@@ -1,5 +1,7 @@
 using System.Text;
 
+using LinqP2P.Libp2p.Identity;
+
 namespace LinqP2P.Libp2p.Gossipsub;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using LinqP2P.Libp2p.Gossipsub;
+using LinqP2P.Libp2p.Identity;
 
 namespace LinqP2P.Libp2p.Tests.Gossipsub;
 

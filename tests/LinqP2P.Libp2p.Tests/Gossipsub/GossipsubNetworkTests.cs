@@ -1,5 +1,6 @@
 using System.Text;
 using LinqP2P.Libp2p.Gossipsub;
+using LinqP2P.Libp2p.Identity;
 
 namespace LinqP2P.Libp2p.Tests.Gossipsub;
 

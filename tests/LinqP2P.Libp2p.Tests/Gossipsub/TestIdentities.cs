@@ -1,32 +1,27 @@
 using System.Security.Cryptography;
 using System.Text;
 using LinqP2P.Libp2p.Gossipsub;
+using LinqP2P.Libp2p.Identity;
 
 namespace LinqP2P.Libp2p.Tests.Gossipsub;
 
-/// <summary>Fixed test identities for routers: peer id, signer and a verifier that checks the signature.</summary>
+/// <summary>Fixed Ed25519 test identities (seed = SHA-256 of "gossipsub-test-N"), cached because routers are rebuilt often.</summary>
 public static class TestIdentities
 {
-    public static TestIdentity Create(int index) => new(PeerId.FromBytes(Encoding.ASCII.GetBytes($"peer-{index:D4}")));
+    private static readonly Dictionary<int, KeyPairPubsubSigner> Cache = [];
 
-    public static IPubsubSignatureVerifier Verifier { get; } = new TestVerifier();
-
-    public sealed class TestIdentity(PeerId peerId) : IPubsubSigner
+    public static KeyPairPubsubSigner Create(int index)
     {
-        public PeerId PeerId { get; } = peerId;
-
-        public byte[]? KeyField => null;
-
-        public byte[] Sign(ReadOnlySpan<byte> data) => TestVerifier.Mac(PeerId, data);
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue(index, out var signer))
+            {
+                var seed = SHA256.HashData(Encoding.ASCII.GetBytes($"gossipsub-test-{index}"));
+                Cache[index] = signer = new KeyPairPubsubSigner(KeyPair.FromSeed(seed));
+            }
+            return signer;
+        }
     }
 
-    // A keyed hash standing in for Ed25519 in routing tests: it binds the signature to author and bytes,
-    // which is what the router's checks depend on.
-    private sealed class TestVerifier : IPubsubSignatureVerifier
-    {
-        public static byte[] Mac(PeerId author, ReadOnlySpan<byte> data) => HMACSHA256.HashData(author.ToBytes(), data);
-
-        public bool Verify(PeerId author, byte[]? keyField, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) =>
-            Mac(author, data).AsSpan().SequenceEqual(signature);
-    }
+    public static IPubsubSignatureVerifier Verifier => PubsubSignatureVerifier.Instance;
 }
