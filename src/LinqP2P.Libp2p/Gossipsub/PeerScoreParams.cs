@@ -31,8 +31,8 @@ public sealed class PeerScoreParams
     /// <summary>Peers on one IP beyond this many are penalised by the square of the surplus. Default 10.</summary>
     public int IPColocationFactorThreshold { get; init; } = 10;
 
-    /// <summary>IP addresses exempt from the colocation penalty (e.g. loopback in tests).</summary>
-    public HashSet<string> IPColocationFactorWhitelist { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>IP addresses exempt from the colocation penalty. Default loopback (127.0.0.1, ::1): local nodes are ours.</summary>
+    public HashSet<string> IPColocationFactorWhitelist { get; init; } = new(StringComparer.Ordinal) { "127.0.0.1", "::1" };
 
     /// <summary>w7 (must be ≤ 0). Default -10.</summary>
     public double BehaviourPenaltyWeight { get; init; } = -10;
