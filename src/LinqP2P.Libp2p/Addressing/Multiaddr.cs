@@ -150,6 +150,20 @@ public sealed class Multiaddr : IEquatable<Multiaddr>
         return new Multiaddr(components, bytes.ToArray());
     }
 
+    public static bool TryFromBytes(ReadOnlySpan<byte> bytes, out Multiaddr? multiaddr)
+    {
+        try
+        {
+            multiaddr = FromBytes(bytes);
+            return true;
+        }
+        catch (Libp2pFormatException)
+        {
+            multiaddr = null;
+            return false;
+        }
+    }
+
     public byte[] ToBytes() => (byte[])_bytes.Clone();
 
     public override string ToString()
