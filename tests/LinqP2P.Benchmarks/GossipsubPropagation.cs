@@ -16,7 +16,9 @@ namespace LinqP2P.Benchmarks;
 /// come from scripts/bench-gossipsub.sh.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(warmupCount: 2, iterationCount: 8)]
+[InProcess]
+[WarmupCount(2)]
+[IterationCount(8)]
 public class GossipsubPropagation
 {
     private const string Topic = "linq/bench/1";
