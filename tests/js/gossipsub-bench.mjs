@@ -72,7 +72,8 @@ await new Promise((r) => setTimeout(r, 3000))
 latencies.sort((a, b) => a - b)
 const q = (p) => latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : null
 const span = (lastDelivery - first) / 1000
-process.stdout.write(JSON.stringify({
+const load = (await import("node:os")).loadavg()[0]
+process.stdout.write(JSON.stringify({ load,
   impl: 'js', nodes: N, messages: M, deliveries: latencies.length, expected: M * (N - 1),
   p50Ms: q(0.5), p99Ms: q(0.99), msgsPerSec: span > 0 ? M / span : null,
 }) + '\n')

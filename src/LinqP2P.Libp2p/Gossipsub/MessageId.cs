@@ -36,6 +36,34 @@ public readonly struct MessageId : IEquatable<MessageId>
         return new MessageId(bytes);
     }
 
+    /// <summary>
+    /// The js-libp2p gossipsub 17 default: the author's public key protobuf ‖ seqno. Use it in networks
+    /// with js peers so that IHAVE/IWANT ids match theirs. Falls back to from ‖ seqno when no key is known.
+    /// </summary>
+    public static MessageId FromPublicKeyAndSeqno(PubsubMessage message)
+    {
+        byte[]? key = message.Key;
+        if (key is null && message.From is { } from)
+        {
+            try
+            {
+                key = Identity.PeerId.FromBytes(from).InlinePublicKey?.ToProtobuf();
+            }
+            catch (Core.LinqException)
+            {
+            }
+        }
+        if (key is null)
+        {
+            return FromAuthorAndSeqno(message);
+        }
+        var seqno = message.Seqno ?? [];
+        var bytes = new byte[key.Length + seqno.Length];
+        key.CopyTo(bytes, 0);
+        seqno.CopyTo(bytes, key.Length);
+        return new MessageId(bytes);
+    }
+
     public bool Equals(MessageId other) => _bytes.AsSpan().SequenceEqual(other._bytes);
 
     public override bool Equals(object? obj) => obj is MessageId other && Equals(other);

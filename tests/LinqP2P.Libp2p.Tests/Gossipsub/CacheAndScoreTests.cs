@@ -149,3 +149,24 @@ public class CacheAndScoreTests
         new GossipsubOptions().Validate();
     }
 }
+
+public class MessageIdTests
+{
+    [Fact]
+    public void FromAuthorAndSeqno_ConcatenatesPeerIdBytesAndSeqno()
+    {
+        var author = TestIdentities.Create(1);
+        var m = GossipsubNetworkTests.SignedMessage(author, "t", "x", seqno: 5);
+        Assert.Equal(author.PeerId.ToBytes().Concat(m.Seqno!).ToArray(), MessageId.FromAuthorAndSeqno(m).ToArray());
+    }
+
+    [Fact]
+    public void FromPublicKeyAndSeqno_MatchesTheJsDefaultForEd25519Authors()
+    {
+        var author = TestIdentities.Create(1);
+        var m = GossipsubNetworkTests.SignedMessage(author, "t", "x", seqno: 5);
+        // An Ed25519 peer id is the identity multihash (0x00, 36) of the key protobuf: js drops those two bytes.
+        var expected = author.PeerId.ToBytes()[2..].Concat(m.Seqno!).ToArray();
+        Assert.Equal(expected, MessageId.FromPublicKeyAndSeqno(m).ToArray());
+    }
+}
