@@ -19,7 +19,7 @@ dotnet run -c Release --project tests/LinqP2P.Benchmarks -- --filter '*Gossipsub
 echo "==> js-libp2p @libp2p/gossipsub 17 (TCP loopback, $nodes nodes, $messages messages at 20/s)"
 (cd tests/js && "$root/.tools/bin/node" gossipsub-bench.mjs --nodes "$nodes" --degree 8 --messages "$messages" --rate 20) | tee "$out/js.txt"
 
-cs_line="$(grep -E '^// gossipsub tcp' "$out/cs.txt" | tail -1 || true)"
+cs_line="$(grep -E '^// gossipsub tcp N=[0-9]+:' "$out/cs.txt" | tail -1 || true)"
 js_line="$(tail -1 "$out/js.txt")"
 cs_p50="$(sed -E 's/.* p50=([0-9.]+) ms.*/\1/' <<<"$cs_line")"
 cs_p99="$(sed -E 's/.* p99=([0-9.]+) ms.*/\1/' <<<"$cs_line")"
