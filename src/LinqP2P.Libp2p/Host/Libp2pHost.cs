@@ -96,7 +96,14 @@ public sealed class Libp2pHost : IHost
             throw new Libp2pFormatException("multiaddr", $"can only listen on /ip4|ip6/ADDRESS/tcp/PORT, not {address}");
         }
         var listener = new TcpListener(ip, port);
-        listener.Start(backlog: 128);
+        try
+        {
+            listener.Start(backlog: 128);
+        }
+        catch (SocketException e)
+        {
+            throw new Libp2pConnectionException("listen_failed", $"cannot listen on {address}: {e.Message}; pick another port or stop the other process", retryable: false, inner: e);
+        }
         var bound = Multiaddr.FromEndPoint((IPEndPoint)listener.LocalEndpoint);
         lock (_listenAddresses)
         {
@@ -346,19 +353,30 @@ public sealed class Libp2pHost : IHost
         var session = new YamuxSession(secured.Stream, direction == Direction.Outbound, _options.Yamux, stream => HandleInboundStreamAsync(connection!, stream));
         connection = new Connection(session, secured.RemotePeer, secured.RemoteKey, local, remote, direction, _options.StreamNegotiationTimeout);
         _ = muxer;
-        Register(connection);
         session.Start();
+        Register(connection);
         return connection;
     }
 
     private void Register(Connection connection)
     {
         _connections[connection.Id] = connection;
-        if (connection.Direction == Direction.Outbound)
+        // The peer store may touch the disk: keep it off the connection's critical path.
+        _ = Task.Run(() =>
         {
-            PeerStore.AddAddresses(connection.RemotePeer, [connection.RemoteAddress]);
-        }
-        PeerStore.Update(connection.RemotePeer, connection.RemotePublicKey, null, null, null, null);
+            try
+            {
+                if (connection.Direction == Direction.Outbound)
+                {
+                    PeerStore.AddAddresses(connection.RemotePeer, [connection.RemoteAddress]);
+                }
+                PeerStore.Update(connection.RemotePeer, connection.RemotePublicKey, null, null, null, null);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The host stopped meanwhile.
+            }
+        });
         _ = connection.Completion.ContinueWith(_ => OnClosed(connection), TaskScheduler.Default);
         Connected?.Invoke(this, new ConnectionEventArgs(connection));
         if (_options.EnableIdentify)
@@ -373,7 +391,7 @@ public sealed class Libp2pHost : IHost
         {
             return;
         }
-        Disconnected?.Invoke(this, new ConnectionEventArgs(connection));
+        Disconnected?.Invoke(this, new ConnectionEventArgs(connection, connection.Session.CloseReason));
         if (_keepConnected.ContainsKey(connection.RemotePeer) && !_stopping.IsCancellationRequested && FindConnection(connection.RemotePeer) is null)
         {
             _ = Task.Run(() => ReconnectAsync(connection.RemotePeer));
