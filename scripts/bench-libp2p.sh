@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-art="$root/.bench/libp2p"
+art="$root/.tools/bench/libp2p"
 rm -rf "$art"; mkdir -p "$art"
 dotnet run -c Release --project tests/LinqP2P.Benchmarks -- --filter '*Libp2pThroughput*' \
   --exporters csv --artifacts "$art" > "$art/dotnet.log" 2>&1 || { tail -40 "$art/dotnet.log"; exit 1; }

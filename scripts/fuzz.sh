@@ -2,7 +2,7 @@
 # Runs one fuzz target of tests/LinqP2P.Fuzz (see FuzzTargets.cs) under AFL++ with SharpFuzz.
 #   scripts/fuzz.sh TARGET [SECONDS]      e.g. scripts/fuzz.sh p2p-yamux 300
 # Needs: afl-fuzz (Debian package afl++) and the SharpFuzz.CommandLine dotnet tool (`sharpfuzz`).
-# Findings land in .fuzz/TARGET/out; crashes are in out/default/crashes.
+# Findings land in .tools/fuzz/TARGET/out; crashes are in out/default/crashes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 target="${1:?usage: scripts/fuzz.sh TARGET [SECONDS]}"
@@ -13,7 +13,7 @@ command -v sharpfuzz >/dev/null || [ -x "$HOME/.dotnet/tools/sharpfuzz" ] || {
   echo "sharpfuzz is missing: dotnet tool install --global SharpFuzz.CommandLine" >&2; exit 2; }
 sharpfuzz="$(command -v sharpfuzz || echo "$HOME/.dotnet/tools/sharpfuzz")"
 
-work="$root/.fuzz/$target"
+work="$root/.tools/fuzz/$target"
 out="$work/bin"
 mkdir -p "$work/in" "$work/out"
 dotnet publish "$root/tests/LinqP2P.Fuzz" -c Release -o "$out" --nologo -v q

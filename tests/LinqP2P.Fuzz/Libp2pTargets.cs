@@ -105,17 +105,21 @@ internal static class Libp2pTargets
     [FuzzTarget("p2p-yamux")]
     private static void YamuxFrames(byte[] input)
     {
-        // Every 12-byte window as a header: the decoder must accept or refuse, never crash.
-        for (var i = 0; i + YamuxHeader.Size <= input.Length; i += YamuxHeader.Size)
+        // Every 12-byte slice as a header (a short input once, as a truncated header): the decoder must
+        // accept or refuse, never crash. Every input reaches the decoder, which AFL needs to see coverage.
+        var i = 0;
+        do
         {
             try
             {
-                YamuxHeader.Read(input.AsSpan(i, YamuxHeader.Size));
+                YamuxHeader.Read(input.AsSpan(i, Math.Min(YamuxHeader.Size, input.Length - i)));
             }
             catch (Libp2pProtocolException)
             {
             }
+            i += YamuxHeader.Size;
         }
+        while (i < input.Length);
     }
 
     [FuzzTarget("p2p-identify")]

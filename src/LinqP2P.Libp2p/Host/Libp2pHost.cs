@@ -241,12 +241,12 @@ public sealed class Libp2pHost : IHost
             {
                 return await DialOneAsync(address, peer ?? address.PeerId);
             }
-            catch (Exception e) when (e is Libp2pConnectionException or Libp2pProtocolException or SocketException or IOException or OperationCanceledException or ProtocolNotSupportedException)
+            catch (Exception e) when (e is Libp2pConnectionException or Libp2pProtocolException or SocketException or IOException or OperationCanceledException or ObjectDisposedException or ProtocolNotSupportedException)
             {
                 last = e;
             }
         }
-        throw last is Libp2pProtocolException or ProtocolNotSupportedException
+        throw last is Libp2pProtocolException or ProtocolNotSupportedException || (last is Libp2pConnectionException && addresses.Count == 1)
             ? last
             : new Libp2pConnectionException("dial_failed", $"could not connect to {peer?.ToString() ?? addresses[0].ToString()}: {last?.Message}", inner: last);
     }
@@ -274,7 +274,14 @@ public sealed class Libp2pHost : IHost
                 throw new Libp2pConnectionException("dial_timeout", $"TCP connect to {address} took longer than {_options.DialTimeout}");
             }
             timeout.CancelAfter(_options.UpgradeTimeout);
-            return await UpgradeAsync(socket, Direction.Outbound, expected, timeout.Token);
+            try
+            {
+                return await UpgradeAsync(socket, Direction.Outbound, expected, timeout.Token);
+            }
+            catch (Exception e) when (timeout.IsCancellationRequested && !_stopping.IsCancellationRequested && e is not Libp2pProtocolException)
+            {
+                throw new Libp2pConnectionException("upgrade_timeout", $"{address} accepted TCP but did not finish the libp2p handshake within {_options.UpgradeTimeout}", inner: e);
+            }
         }
         catch
         {
