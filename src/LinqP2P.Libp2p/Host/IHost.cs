@@ -11,9 +11,12 @@ namespace LinqP2P.Libp2p.Host;
 public delegate Task StreamHandler(P2PStream stream, CancellationToken cancellationToken);
 
 /// <summary>A connection opened or closed.</summary>
-public sealed class ConnectionEventArgs(IConnection connection) : EventArgs
+public sealed class ConnectionEventArgs(IConnection connection, Exception? closeReason = null) : EventArgs
 {
     public IConnection Connection { get; } = connection;
+
+    /// <summary>For a closed connection, the fault that closed it (null when closed normally by either side).</summary>
+    public Exception? CloseReason { get; } = closeReason;
 }
 
 /// <summary>Identify finished with a peer: what it runs and which protocols it speaks.</summary>

@@ -96,7 +96,14 @@ public sealed class Libp2pHost : IHost
             throw new Libp2pFormatException("multiaddr", $"can only listen on /ip4|ip6/ADDRESS/tcp/PORT, not {address}");
         }
         var listener = new TcpListener(ip, port);
-        listener.Start(backlog: 128);
+        try
+        {
+            listener.Start(backlog: 128);
+        }
+        catch (SocketException e)
+        {
+            throw new Libp2pConnectionException("listen_failed", $"cannot listen on {address}: {e.Message}; pick another port or stop the other process", retryable: false, inner: e);
+        }
         var bound = Multiaddr.FromEndPoint((IPEndPoint)listener.LocalEndpoint);
         lock (_listenAddresses)
         {
@@ -234,12 +241,12 @@ public sealed class Libp2pHost : IHost
             {
                 return await DialOneAsync(address, peer ?? address.PeerId);
             }
-            catch (Exception e) when (e is Libp2pConnectionException or Libp2pProtocolException or SocketException or IOException or OperationCanceledException or ProtocolNotSupportedException)
+            catch (Exception e) when (e is Libp2pConnectionException or Libp2pProtocolException or SocketException or IOException or OperationCanceledException or ObjectDisposedException or ProtocolNotSupportedException)
             {
                 last = e;
             }
         }
-        throw last is Libp2pProtocolException or ProtocolNotSupportedException
+        throw last is Libp2pProtocolException or ProtocolNotSupportedException || (last is Libp2pConnectionException && addresses.Count == 1)
             ? last
             : new Libp2pConnectionException("dial_failed", $"could not connect to {peer?.ToString() ?? addresses[0].ToString()}: {last?.Message}", inner: last);
     }
@@ -267,7 +274,14 @@ public sealed class Libp2pHost : IHost
                 throw new Libp2pConnectionException("dial_timeout", $"TCP connect to {address} took longer than {_options.DialTimeout}");
             }
             timeout.CancelAfter(_options.UpgradeTimeout);
-            return await UpgradeAsync(socket, Direction.Outbound, expected, timeout.Token);
+            try
+            {
+                return await UpgradeAsync(socket, Direction.Outbound, expected, timeout.Token);
+            }
+            catch (Exception e) when (timeout.IsCancellationRequested && !_stopping.IsCancellationRequested && e is not Libp2pProtocolException)
+            {
+                throw new Libp2pConnectionException("upgrade_timeout", $"{address} accepted TCP but did not finish the libp2p handshake within {_options.UpgradeTimeout}", inner: e);
+            }
         }
         catch
         {
@@ -346,19 +360,30 @@ public sealed class Libp2pHost : IHost
         var session = new YamuxSession(secured.Stream, direction == Direction.Outbound, _options.Yamux, stream => HandleInboundStreamAsync(connection!, stream));
         connection = new Connection(session, secured.RemotePeer, secured.RemoteKey, local, remote, direction, _options.StreamNegotiationTimeout);
         _ = muxer;
-        Register(connection);
         session.Start();
+        Register(connection);
         return connection;
     }
 
     private void Register(Connection connection)
     {
         _connections[connection.Id] = connection;
-        if (connection.Direction == Direction.Outbound)
+        // The peer store may touch the disk: keep it off the connection's critical path.
+        _ = Task.Run(() =>
         {
-            PeerStore.AddAddresses(connection.RemotePeer, [connection.RemoteAddress]);
-        }
-        PeerStore.Update(connection.RemotePeer, connection.RemotePublicKey, null, null, null, null);
+            try
+            {
+                if (connection.Direction == Direction.Outbound)
+                {
+                    PeerStore.AddAddresses(connection.RemotePeer, [connection.RemoteAddress]);
+                }
+                PeerStore.Update(connection.RemotePeer, connection.RemotePublicKey, null, null, null, null);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The host stopped meanwhile.
+            }
+        });
         _ = connection.Completion.ContinueWith(_ => OnClosed(connection), TaskScheduler.Default);
         Connected?.Invoke(this, new ConnectionEventArgs(connection));
         if (_options.EnableIdentify)
@@ -373,7 +398,7 @@ public sealed class Libp2pHost : IHost
         {
             return;
         }
-        Disconnected?.Invoke(this, new ConnectionEventArgs(connection));
+        Disconnected?.Invoke(this, new ConnectionEventArgs(connection, connection.Session.CloseReason));
         if (_keepConnected.ContainsKey(connection.RemotePeer) && !_stopping.IsCancellationRequested && FindConnection(connection.RemotePeer) is null)
         {
             _ = Task.Run(() => ReconnectAsync(connection.RemotePeer));

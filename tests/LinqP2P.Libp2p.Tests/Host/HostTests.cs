@@ -106,6 +106,27 @@ public sealed class HostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dial_ToAPeerThatNeverAnswers_FailsAfterTheUpgradeTimeout()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+            await using var impatient = new Libp2pHost(KeyPair.Generate(), new HostOptions { UpgradeTimeout = TimeSpan.FromMilliseconds(300) });
+            var started = DateTime.UtcNow;
+            var e = await Assert.ThrowsAsync<Libp2pConnectionException>(() => impatient.DialAsync(Multiaddr.Parse($"/ip4/127.0.0.1/tcp/{port}"), cts.Token));
+            Assert.Equal("p2p.connection.upgrade_timeout", e.Code);
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
+    [Fact]
     public async Task NewStream_ForAnUnknownProtocol_ThrowsProtocolNotSupported()
     {
         using var cts = new CancellationTokenSource(Timeout);

@@ -16,11 +16,14 @@ public sealed class JsInteropTests : IAsyncLifetime
     private JsLibp2pPeer _js = null!;
     private Libp2pHost _host = null!;
     private Multiaddr _address = null!;
+    private DirectoryInfo _storeDir = null!;
 
     public async Task InitializeAsync()
     {
         _js = await JsLibp2pPeer.StartAsync();
-        _host = new Libp2pHost(KeyPair.Generate());
+        _storeDir = Directory.CreateTempSubdirectory("linq-peerstore");
+        // A file-backed peer store, as `linq node` uses.
+        _host = new Libp2pHost(KeyPair.Generate(), new HostOptions { PeerStorePath = Path.Combine(_storeDir.FullName, "peers.db") });
         _host.SetHandler(HostTests.EchoProtocol, HostTests.EchoAsync);
         _address = (await _host.ListenAsync(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"), CancellationToken.None)).WithPeerId(_host.PeerId);
     }
@@ -29,6 +32,7 @@ public sealed class JsInteropTests : IAsyncLifetime
     {
         await _host.DisposeAsync();
         await _js.DisposeAsync();
+        _storeDir.Delete(recursive: true);
     }
 
     private PeerId JsPeerId => PeerId.Parse(_js.PeerId);
@@ -96,6 +100,21 @@ public sealed class JsInteropTests : IAsyncLifetime
         var echoed = await HostTests.EchoThroughAsync(_host, JsPeerId, data, cts.Token);
         Assert.Equal(data.Length, echoed.Length);
         Assert.True(data.AsSpan().SequenceEqual(echoed));
+    }
+
+    [Fact]
+    public async Task JsPingsRightAfterDialing_WhileIdentifyIsStillRunning()
+    {
+        Exception? reason = null;
+        _host.Disconnected += (_, e) => reason ??= e.CloseReason ?? new InvalidOperationException("closed without a fault");
+        for (var i = 0; i < 3; i++)
+        {
+            await _js.CommandAsync("dial", new { addr = _address.ToString() });
+            var ping = await _js.CommandAsync("ping", new { addr = _address.ToString(), count = 2 });
+            Assert.Equal(2, ping.GetProperty("rtts").GetArrayLength());
+            await _js.CommandAsync("hangup", new { peer = _host.PeerId.ToString() });
+        }
+        Assert.True(reason is null or InvalidOperationException, reason?.ToString());
     }
 
     [Fact]
