@@ -99,6 +99,22 @@ public sealed class GossipsubInteropTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task CSharpValidatorReject_StopsAJsMessageAndPenalisesTheJsSender()
+    {
+        // C0 is the only way from J0 to J1: its validator decides whether J1 sees a message.
+        await _cs[0].Pubsub.SetValidatorAsync(Topic, m => Encoding.UTF8.GetString(m.Data) == "spam" ? ValidationResult.Reject : ValidationResult.Accept, CancellationToken.None);
+        await _js.SendAsync(new { cmd = "publish", node = 0, topic = Topic, data = "spam" });
+        Assert.Equal("spam", await NextDataAsync(_cs[1].Sub));
+        await _js.SendAsync(new { cmd = "publish", node = 0, topic = Topic, data = "ham" });
+        Assert.Equal("ham", await NextDataAsync(_cs[0].Sub));
+
+        var first = await _js.WaitForEventAsync("message", Wait);
+        Assert.Equal(1, first.GetProperty("node").GetInt32());
+        Assert.Equal("ham", first.GetProperty("data").GetString());
+        Assert.True(await _cs[0].Pubsub.ScoreAsync(PeerId.Parse(_jsIds[0]), CancellationToken.None) < 0);
+    }
+
     private async Task WaitForMeshAsync()
     {
         var deadline = DateTime.UtcNow + Wait;
