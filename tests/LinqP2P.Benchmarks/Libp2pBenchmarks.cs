@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using LinqP2P.Libp2p.Addressing;
 using LinqP2P.Libp2p.Host;
 using LinqP2P.Libp2p.Identity;
@@ -11,9 +14,20 @@ namespace LinqP2P.Benchmarks;
 /// MB/s = 67.1 / mean seconds. scripts/bench-libp2p.sh compares it with two js-libp2p nodes.
 /// Also prints the memory one idle connection costs (both ends) as IDLE_CONNECTION_BYTES.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(InProcessConfig))]
 public class Libp2pThroughputBenchmark
 {
+    /// <summary>In-process (no generated project to build), 1 warm-up and 5 measured operations.</summary>
+    private sealed class InProcessConfig : ManualConfig
+    {
+        public InProcessConfig() => AddJob(Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1)
+            .WithWarmupCount(1)
+            .WithIterationCount(5));
+    }
+
     public const int Bytes = 64 * 1024 * 1024;
     private const string Protocol = "/linq/bench/1.0.0";
     private readonly byte[] _chunk = new byte[64 * 1024];

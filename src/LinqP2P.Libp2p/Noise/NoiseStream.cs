@@ -15,9 +15,9 @@ public sealed class NoiseStream : Stream
     private readonly Stream _inner;
     private readonly CipherState _send = new();
     private readonly CipherState _receive = new();
-    private readonly byte[] _readCipher = new byte[NoiseHandshake.MaxMessageLength];
-    private readonly byte[] _readPlain = new byte[MaxPlaintext];
-    private readonly byte[] _writeBuffer = new byte[2 + NoiseHandshake.MaxMessageLength];
+    private readonly byte[] _header = new byte[2];
+    // Message buffers are rented only while a message is in flight, so an idle connection holds none.
+    private byte[]? _readPlain;
     private int _plainOffset;
     private int _plainLength;
 
@@ -30,32 +30,52 @@ public sealed class NoiseStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_plainOffset == _plainLength)
+        while (_readPlain is null)
         {
-            var header = new byte[2];
-            var first = await _inner.ReadAsync(header.AsMemory(0, 1), cancellationToken);
+            var first = await _inner.ReadAsync(_header.AsMemory(0, 1), cancellationToken);
             if (first == 0)
             {
                 return 0;
             }
-            await NoiseHandshake.ReadExactAsync(_inner, header.AsMemory(1, 1), cancellationToken);
-            var length = BinaryPrimitives.ReadUInt16BigEndian(header);
+            await NoiseHandshake.ReadExactAsync(_inner, _header.AsMemory(1, 1), cancellationToken);
+            var length = BinaryPrimitives.ReadUInt16BigEndian(_header);
             if (length < CipherState.TagLength)
             {
                 throw new Libp2pProtocolException("noise.short", $"a Noise transport message of {length} bytes is shorter than its tag");
             }
-            await NoiseHandshake.ReadExactAsync(_inner, _readCipher.AsMemory(0, length), cancellationToken);
-            _plainLength = _receive.Decrypt([], _readCipher.AsSpan(0, length), _readPlain);
+            var cipher = ArrayPool<byte>.Shared.Rent(length);
+            var plain = ArrayPool<byte>.Shared.Rent(length - CipherState.TagLength);
+            try
+            {
+                await NoiseHandshake.ReadExactAsync(_inner, cipher.AsMemory(0, length), cancellationToken);
+                _plainLength = _receive.Decrypt([], cipher.AsSpan(0, length), plain);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(plain);
+                throw;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(cipher);
+            }
             _plainOffset = 0;
             if (_plainLength == 0)
             {
-                // An empty message is legal; report progress without claiming end-of-stream.
-                return await ReadAsync(buffer, cancellationToken);
+                // An empty message is legal and carries nothing: wait for the next one.
+                ArrayPool<byte>.Shared.Return(plain);
+                continue;
             }
+            _readPlain = plain;
         }
         var n = Math.Min(buffer.Length, _plainLength - _plainOffset);
         _readPlain.AsSpan(_plainOffset, n).CopyTo(buffer.Span);
         _plainOffset += n;
+        if (_plainOffset == _plainLength)
+        {
+            ArrayPool<byte>.Shared.Return(_readPlain);
+            _readPlain = null;
+        }
         return n;
     }
 
@@ -64,9 +84,17 @@ public sealed class NoiseStream : Stream
         while (buffer.Length > 0)
         {
             var chunk = Math.Min(buffer.Length, MaxPlaintext);
-            var written = _send.Encrypt([], buffer.Span[..chunk], _writeBuffer.AsSpan(2));
-            BinaryPrimitives.WriteUInt16BigEndian(_writeBuffer, (ushort)written);
-            await _inner.WriteAsync(_writeBuffer.AsMemory(0, 2 + written), cancellationToken);
+            var frame = ArrayPool<byte>.Shared.Rent(2 + chunk + CipherState.TagLength);
+            try
+            {
+                var written = _send.Encrypt([], buffer.Span[..chunk], frame.AsSpan(2));
+                BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)written);
+                await _inner.WriteAsync(frame.AsMemory(0, 2 + written), cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
             buffer = buffer[chunk..];
         }
     }

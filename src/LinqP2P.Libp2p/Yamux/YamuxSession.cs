@@ -25,7 +25,6 @@ public sealed class YamuxSession : IAsyncDisposable
     private readonly Channel<YamuxHeader> _control;
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly byte[] _writeBuffer;
     private uint _nextId;
     private int _closed;
     private bool _remoteGoAway;
@@ -42,7 +41,6 @@ public sealed class YamuxSession : IAsyncDisposable
         _onInbound = onInbound;
         _nextId = isInitiator ? 1u : 2u;
         _control = Channel.CreateBounded<YamuxHeader>(new BoundedChannelOptions(options.MaxPendingControlFrames) { SingleReader = true });
-        _writeBuffer = new byte[YamuxHeader.Size + options.MaxFramePayload];
     }
 
     public YamuxOptions Options { get; }
@@ -96,12 +94,14 @@ public sealed class YamuxSession : IAsyncDisposable
             throw new Libp2pConnectionException("closed", "the connection is closed");
         }
         await _writeLock.WaitAsync(cancellationToken);
+        // Rented per frame so that an idle session holds no write buffer.
+        var frame = ArrayPool<byte>.Shared.Rent(YamuxHeader.Size + payload.Length);
         try
         {
             // Header and payload in one write: one Noise message per frame.
-            header.Write(_writeBuffer);
-            payload.Span.CopyTo(_writeBuffer.AsSpan(YamuxHeader.Size));
-            await _transport.WriteAsync(_writeBuffer.AsMemory(0, YamuxHeader.Size + payload.Length), cancellationToken);
+            header.Write(frame);
+            payload.Span.CopyTo(frame.AsSpan(YamuxHeader.Size));
+            await _transport.WriteAsync(frame.AsMemory(0, YamuxHeader.Size + payload.Length), cancellationToken);
             await _transport.FlushAsync(cancellationToken);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
@@ -111,6 +111,7 @@ public sealed class YamuxSession : IAsyncDisposable
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(frame);
             _writeLock.Release();
         }
     }

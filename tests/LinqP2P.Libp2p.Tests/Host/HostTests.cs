@@ -184,6 +184,44 @@ public sealed class HostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KeepAlivePings_AreAnswered_AndKeepTheConnectionOpen()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var fast = new HostOptions { Yamux = new Yamux.YamuxOptions { KeepAliveInterval = TimeSpan.FromMilliseconds(100) } };
+        await using var c = new Libp2pHost(KeyPair.Generate(), fast);
+        var connection = (Connection)await c.DialAsync(_bAddress, cts.Token);
+        await WaitUntilAsync(() => connection.Session.LastPingRtt is not null, cts.Token);
+        await Task.Delay(500, cts.Token);
+        Assert.False(connection.IsClosed);
+    }
+
+    [Fact]
+    public async Task StreamsBeyondTheCap_AreRefused_AndOthersKeepWorking()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var capped = new Libp2pHost(KeyPair.Generate(), new HostOptions { Yamux = new Yamux.YamuxOptions { MaxStreams = 4 }, EnableIdentify = false });
+        capped.SetHandler(EchoProtocol, EchoAsync);
+        var addr = (await capped.ListenAsync(Loopback, cts.Token)).WithPeerId(capped.PeerId);
+        await _a.DialAsync(addr, cts.Token);
+        var open = new List<P2PStream>();
+        for (var i = 0; i < 4; i++)
+        {
+            open.Add(await _a.NewStreamAsync(capped.PeerId, [EchoProtocol], cts.Token));
+        }
+        // The fifth SYN is answered with RST by the capped side.
+        await Assert.ThrowsAnyAsync<Core.LinqException>(() => _a.NewStreamAsync(capped.PeerId, [EchoProtocol], cts.Token));
+        await open[0].DisposeAsync();
+        foreach (var s in open.Skip(1))
+        {
+            await s.WriteAsync(new byte[] { 42 }, cts.Token);
+            var b = new byte[1];
+            await s.ReadExactlyAsync(b, cts.Token);
+            Assert.Equal(42, b[0]);
+            await s.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Disconnect_RaisesEvents_AndKeepConnectedRedials()
     {
         using var cts = new CancellationTokenSource(Timeout);

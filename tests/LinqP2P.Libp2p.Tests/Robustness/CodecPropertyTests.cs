@@ -101,6 +101,36 @@ public class CodecPropertyTests
         Assert.Equal("p2p.protocol.noise.payload", e.Code);
     }
 
+    [Property(MaxTest = 300)]
+    public void NoiseCipher_RoundTrips_AndRejectsAnyChangedByte(byte[] plaintext, PositiveInt position)
+    {
+        var key = new byte[32];
+        key[0] = 7;
+        using var sender = new CipherState();
+        using var receiver = new CipherState();
+        sender.InitializeKey(key);
+        receiver.InitializeKey(key);
+        var ciphertext = new byte[plaintext.Length + CipherState.TagLength];
+        sender.Encrypt([], plaintext, ciphertext);
+        var copy = (byte[])ciphertext.Clone();
+        var decrypted = new byte[plaintext.Length];
+        receiver.Decrypt([], ciphertext, decrypted);
+        Assert.Equal(plaintext, decrypted);
+
+        // Same key, next nonce: a flipped bit anywhere fails authentication with a typed error.
+        sender.Encrypt([], plaintext, copy);
+        copy[position.Get % copy.Length] ^= 0x01;
+        Assert.Throws<Libp2pProtocolException>(() => receiver.Decrypt([], copy, decrypted));
+    }
+
+    [Property(MaxTest = 300)]
+    public void NoiseCipher_OnRandomCiphertext_ThrowsProtocolError(byte[] ciphertext)
+    {
+        using var receiver = new CipherState();
+        receiver.InitializeKey(new byte[32]);
+        Assert.Throws<Libp2pProtocolException>(() => receiver.Decrypt([], ciphertext, new byte[Math.Max(0, ciphertext.Length)]));
+    }
+
     [Property(MaxTest = 500)]
     public void Identify_OnRandomBytes_ReturnsOrThrowsProtocolError(byte[] bytes)
     {
