@@ -20,6 +20,8 @@ command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v busybox >/dev/null 2>&1 || [ -x /bin/busybox ] || need_apt+=(busybox-static)
 # Real sample data (wine, breast cancer, diabetes CSVs) for the synthetic-data quality tests.
 [ -d /usr/lib/python3/dist-packages/sklearn/datasets/data ] || need_apt+=(python3-sklearn)
+# AFL++ for scripts/fuzz.sh (with the SharpFuzz.CommandLine tool installed below).
+command -v afl-fuzz >/dev/null 2>&1 || need_apt+=(afl++)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   as_root apt-get update -qq
@@ -71,6 +73,11 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 # --- .NET -----------------------------------------------------------------------------------------
+if ! command -v sharpfuzz >/dev/null 2>&1 && [ ! -x "$HOME/.dotnet/tools/sharpfuzz" ]; then
+  step "dotnet tool install --global SharpFuzz.CommandLine (instrumentation for scripts/fuzz.sh)"
+  dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
+fi
+
 step "dotnet restore"
 (cd "$root" && dotnet restore LinqP2P.sln --verbosity quiet)
 

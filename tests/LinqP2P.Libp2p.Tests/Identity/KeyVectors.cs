@@ -1,0 +1,30 @@
+namespace LinqP2P.Libp2p.Tests.Identity;
+
+/// <summary>Keys, peer ids and signatures over <see cref="Message"/> produced by js-libp2p 3 (@libp2p/crypto), not by our code.</summary>
+internal static class KeyVectors
+{
+    public const string Message = "libp2p interop vector";
+
+    public const string Ed25519Private = "0801124054a141f41988ef6105d91a2966c5aea379ed2365dcae1c8c85dd8a457ba441da4f4095c5da3364ef2449979958c8de5775f4707dafb7a67682cdda257ae9f504";
+    public const string Ed25519Public = "080112204f4095c5da3364ef2449979958c8de5775f4707dafb7a67682cdda257ae9f504";
+    public const string Ed25519Id = "12D3KooWF9jVjji3xL3TKLUbbEnoTudThfRcUdv8j47N4MA3Uaq9";
+    public const string Ed25519Cid = "bafzaajaiaejcat2asxc5um3e54setf4zlden4v3v6ryh3l5xuz3ifto2ev5ot5ie";
+    public const string Ed25519Sig = "419f893182c0e3b566c68348b353b21ad6cbe5a57a3c1a410f2483c458cc977f3b5e309558b294def52fd70258632a116e7ebc96d489d939f7b960f886d01c0c";
+
+    public const string Secp256k1Public = "0802122102b892aa22550e5678a976b3f53eba2ecb29389708d521f85b6b9bb6ec928fc454";
+    public const string Secp256k1Id = "16Uiu2HAm7rAhyazcZwvkqKMcPdvaqJS96z5MygAem1xTtyJA6G8j";
+    public const string Secp256k1Cid = "bafzaajiiaijccavyskvceviokz4ks5vt6u7lulwlfe4jocgveh4fw243w3wjfd6ekq";
+    public const string Secp256k1Sig = "3043021f39a5d6eb48be9f48ac0fb18590c454764fc515354efb73fdcf10b7f5926046022070fddab7931949a3ff0b6df9a3edc5fcd9f8c638f5a4658c1ea5c654fd5b8e14";
+
+    public const string EcdsaPublic = "080312573055020101a00a06082a8648ce3d030107a14403420004d69a73407418de9afd93d2038071b5409ddeb9745179839ec972954ece4c588c3c2cfcd4c67d4dea9a925eab4b629857faf5e1318c8217838a92a535fbe9a6c0";
+    public const string EcdsaSig = "99d433ca074e49328759ac812a345ecfbc5041fd0e1c7ae77a31ff16e3a2c6e29131a4b72b8000e74d3627765f63ce410ed8dcaf29fdb064108f346eda98e608";
+
+    public const string RsaPublic = "080012a60230820122300d06092a864886f70d01010105000382010f003082010a0282010100bdcf530f4022eb554a2edaa7162f604bb3786d8262e5f241aba46a14730a453e519f1c311c0cb258d1dac0b798498347186c671f8a48d0c272169f2f5a2095401073db4982f58ffefbd7a1932b702a47654e18574b7f6dffd2fd3e09b8df262a7b29f30b9f70cea7be4fa63ac4e8bbdbf440bc69d4d9086cd8453a7f8373a120496e27e90c1edb51c4964941aca640dca95102ab795d5c7de0f8f1c61e4c144c6069115ad902c436d1a82a3f479b6516ade9573a97fe2ef421c63485f32c43e2588776237a44d875a0e6acad6c4ed8302068f0499b80bd84b2231b4ae1a70d1c887569eb5beafa0b4c7d83b4bec04aaf9cf7c33f2ef2aac8732f3b52de1965eb0203010001";
+    public const string RsaId = "QmZGAb3efDbgznCRSd7oDhU6jfaHnC159fYeDLSc8nA5xi";
+    public const string RsaCid = "bafzbeifcjjxyjbl345gf7i5izigke27yqg5yzsq3qp2g4mxhhl2yk63ia4";
+    public const string RsaSig = "107e5b4fb63a03495ceed4f125755496d602d8b38e5c03a521222ed97c46b8cea1289093103116b5086d48fb23f26778bf7aca47f858d0ef6e2a8c9419e944d2c05b9d86cfec767e2bf0fe92909d299a4486e5f8d2feb987a2132c3a5d457169e4b9114b3038736858d470facb6c07a04f478a7ddd560976139a9b08019ba391010da819c6a924a845ea6366df1c752894e17e039b56ffe41a114ca1320a9bae4ed619b83c0bfacd7d81823bcddf76af1d7566e61d98dcca0addfb00e1cefe379e15f2bfc165d614c9181c8b3546b4f55683138f62ca196a0f85820601ba55b00bea6da2e4e696a0289a7d654c90be62e0b1c7312e3f74c7ab86d01d35abdc2a";
+
+    public static byte[] Hex(string hex) => Convert.FromHexString(hex);
+
+    public static byte[] MessageBytes => System.Text.Encoding.UTF8.GetBytes(Message);
+}
