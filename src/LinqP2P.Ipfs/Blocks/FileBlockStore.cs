@@ -81,7 +81,16 @@ public sealed class FileBlockStore : IBlockStore
             {
                 await stream.WriteAsync(block.Data, cancellationToken);
             }
-            File.Move(temp, path, overwrite: true);
+            try
+            {
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Another writer stored the same block first (identical bytes): count it once.
+                File.Delete(temp);
+                return;
+            }
         }
         catch
         {

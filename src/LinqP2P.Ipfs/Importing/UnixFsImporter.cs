@@ -34,39 +34,65 @@ public sealed class UnixFsImporter
         return await ImportFileAsync(stream, null, cancellationToken);
     }
 
+    /// <summary>
+    /// How many chunks are hashed and stored at once (default: the processor count). Links are still
+    /// added in file order, so the DAG does not depend on it; memory is one chunk per slot.
+    /// </summary>
+    public int Parallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>Imports one file from <paramref name="content"/>; <paramref name="progress"/> gets the bytes read so far.</summary>
     public async Task<ImportResult> ImportFileAsync(Stream content, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var buffer = new byte[_profile.ChunkSize];
+        var window = Math.Max(1, Parallelism);
+        var free = new Stack<byte[]>();
+        var inFlight = new Queue<(Task<Child> Leaf, byte[] Buffer)>();
+        var levels = new List<List<Child>>();
         long read = 0;
-        var n = await FillAsync(content, buffer, cancellationToken);
-        read += n;
-        progress?.Report(read);
-        var first = await WriteLeafAsync(buffer.AsMemory(0, n), cancellationToken);
-        if (n < buffer.Length)
+        var chunks = 0;
+        Child? first = null;
+        try
+        {
+            while (true)
+            {
+                var buffer = free.Count > 0 ? free.Pop() : new byte[_profile.ChunkSize];
+                var n = await FillAsync(content, buffer, cancellationToken);
+                // The importer's chunker yields an empty chunk only when the whole file is empty.
+                if (n == 0 && chunks > 0)
+                {
+                    break;
+                }
+                chunks++;
+                read += n;
+                progress?.Report(read);
+                var chunk = buffer.AsMemory(0, n);
+                inFlight.Enqueue((Task.Run(() => WriteLeafAsync(chunk, cancellationToken), cancellationToken), buffer));
+                if (inFlight.Count >= window)
+                {
+                    first = await CompleteOldestAsync(inFlight, free, levels, first, chunks, cancellationToken);
+                }
+                if (n < buffer.Length)
+                {
+                    break;
+                }
+            }
+            while (inFlight.Count > 0)
+            {
+                first = await CompleteOldestAsync(inFlight, free, levels, first, chunks, cancellationToken);
+            }
+        }
+        finally
+        {
+            // On failure, let running leaf writes end before their buffers are dropped.
+            foreach (var (leaf, _) in inFlight)
+            {
+                await leaf.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+        if (chunks == 1)
         {
             // One chunk (possibly empty) is the file: the importer's reduceSingleLeafToSelf.
-            return new ImportResult(first.Cid, first.DagSize, first.ContentSize);
-        }
-        n = await FillAsync(content, buffer, cancellationToken);
-        if (n == 0)
-        {
-            return new ImportResult(first.Cid, first.DagSize, first.ContentSize);
-        }
-        var levels = new List<List<Child>>();
-        await AddAsync(levels, 0, first, cancellationToken);
-        while (n > 0)
-        {
-            read += n;
-            progress?.Report(read);
-            var leaf = await WriteLeafAsync(buffer.AsMemory(0, n), cancellationToken);
-            await AddAsync(levels, 0, leaf, cancellationToken);
-            if (n < buffer.Length)
-            {
-                break;
-            }
-            n = await FillAsync(content, buffer, cancellationToken);
+            return new ImportResult(first!.Value.Cid, first.Value.DagSize, first.Value.ContentSize);
         }
         for (var level = 0; ; level++)
         {
@@ -86,6 +112,24 @@ public sealed class UnixFsImporter
                 await AddAsync(levels, level + 1, parent, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Waits for the oldest leaf and links it; the first leaf waits until a second chunk proves the file has several.</summary>
+    private async Task<Child?> CompleteOldestAsync(Queue<(Task<Child> Leaf, byte[] Buffer)> inFlight, Stack<byte[]> free, List<List<Child>> levels, Child? first, int chunks, CancellationToken cancellationToken)
+    {
+        var (task, buffer) = inFlight.Dequeue();
+        var leaf = await task;
+        free.Push(buffer);
+        if (first is null && chunks == 1 && inFlight.Count == 0)
+        {
+            return leaf;
+        }
+        if (first is { } pending)
+        {
+            await AddAsync(levels, 0, pending, cancellationToken);
+        }
+        await AddAsync(levels, 0, leaf, cancellationToken);
+        return null;
     }
 
     private async Task AddAsync(List<List<Child>> levels, int level, Child child, CancellationToken cancellationToken)
