@@ -18,7 +18,7 @@ echo "== js: ipfs-unixfs-importer 17 ($SIZE_MIB MiB)" >&2
 
 echo "== dotnet: LinqP2P.Ipfs UnixFsImporter ($SIZE_MIB MiB)" >&2
 LINQ_BENCH_IPFS_FILE="$WORK/content.bin" dotnet run -c Release --project tests/LinqP2P.Benchmarks -- \
-  --filter '*IpfsImportBenchmarks*' --job short --exporters json --artifacts "$WORK/bdn" >&2
+  --filter '*IpfsImportBenchmarks*' --job short --inProcess --exporters json --artifacts "$WORK/bdn" >&2
 
 "$NODE" - "$WORK" <<'JS'
 const fs = require('node:fs')

@@ -54,6 +54,25 @@ public class ImporterInteropTests(ImporterPeer js)
         Assert.Equal((ulong)size, ours.ContentSize);
     }
 
+    [Fact]
+    public async Task MultiLevelV1_2025FileCid_EqualsTheImporters()
+    {
+        // 1024 links of 1 MiB fill one node, so this profile needs just over 1 GiB for a second level.
+        var profile = ImportProfile.UnixFsV1_2025;
+        using var dir = new TempDir();
+        var path = dir.Combine("huge.bin");
+        long size = 1025L * 1_048_576 + 1;
+        TestData.WriteFile(path, size, 99);
+        ImportResult ours;
+        await using (var stream = File.OpenRead(path))
+        {
+            ours = await new UnixFsImporter(new MemoryBlockStore(discard: true), profile).ImportFileAsync(stream);
+        }
+        var theirs = await js.ImportFileAsync(path, profile.Name);
+        Assert.Equal(theirs.Cid, ours.Cid.ToString());
+        Assert.Equal(theirs.Size, ours.DagSize);
+    }
+
     [Theory]
     [InlineData("unixfs-v1-2025")]
     [InlineData("unixfs-v0-2015")]

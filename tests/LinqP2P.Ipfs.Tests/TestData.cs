@@ -18,15 +18,15 @@ public static class TestData
         {
             state = 0x9E3779B97F4A7C15UL;
         }
-        for (var i = 0; i < buffer.Length; i++)
+        Span<byte> word = stackalloc byte[8];
+        for (var i = 0; i < buffer.Length; i += 8)
         {
-            if ((i & 7) == 0)
-            {
-                state ^= state >> 12;
-                state ^= state << 25;
-                state ^= state >> 27;
-            }
-            buffer[i] = (byte)((state * 0x2545F4914F6CDD1DUL) >> (8 * (i & 7)));
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(word, state * 0x2545F4914F6CDD1DUL);
+            var n = Math.Min(8, buffer.Length - i);
+            word[..n].CopyTo(buffer[i..]);
         }
     }
 
