@@ -78,6 +78,26 @@ public class CarFileTests
         Assert.StartsWith("ipfs.car.", e.Code);
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 50)]
+    public bool ExportThenImport_RoundTripsRandomBlocks(byte[][] payloads)
+    {
+        var source = new MemoryBlockStore();
+        var roots = new List<Cid>();
+        foreach (var p in payloads)
+        {
+            var block = Block.Create(p ?? [], Multicodec.Raw, 1);
+            source.PutAsync(block).GetAwaiter().GetResult();
+            roots.Add(block.Cid);
+        }
+        using var car = new MemoryStream();
+        CarFile.ExportAsync(source, roots, car).GetAwaiter().GetResult();
+        car.Position = 0;
+        var target = new MemoryBlockStore();
+        var (read, _) = CarFile.ImportAsync(target, car).GetAwaiter().GetResult();
+        return read.SequenceEqual(roots)
+            && roots.All(r => target.TryGetAsync(r).GetAwaiter().GetResult()!.AsSpan().SequenceEqual(source.TryGetAsync(r).GetAwaiter().GetResult()));
+    }
+
     [FsCheck.Xunit.Property(MaxTest = 300)]
     public void Import_OfRandomBytesThrowsOnlyTypedErrors(byte[] input)
     {

@@ -28,10 +28,17 @@ public sealed class UnixFsImporter
 
     internal readonly record struct Child(Cid Cid, ulong DagSize, ulong ContentSize);
 
-    public async Task<ImportResult> ImportBytesAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    /// <summary>Imports bytes already in memory; chunks are slices of <paramref name="content"/>, never copies.</summary>
+    public Task<ImportResult> ImportBytesAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
-        using var stream = new MemoryStream(content.ToArray(), writable: false);
-        return await ImportFileAsync(stream, null, cancellationToken);
+        var position = 0;
+        return ImportChunksAsync((_, _, _) =>
+        {
+            var n = Math.Min(_profile.ChunkSize, content.Length - position);
+            var chunk = content.Slice(position, n);
+            position += n;
+            return ValueTask.FromResult<(ReadOnlyMemory<byte>, byte[]?, bool)?>((chunk, null, position >= content.Length));
+        }, null, cancellationToken);
     }
 
     /// <summary>
@@ -41,12 +48,35 @@ public sealed class UnixFsImporter
     public int Parallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Imports one file from <paramref name="content"/>; <paramref name="progress"/> gets the bytes read so far.</summary>
-    public async Task<ImportResult> ImportFileAsync(Stream content, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+    public Task<ImportResult> ImportFileAsync(Stream content, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
+        return ImportChunksAsync(async (chunksSoFar, free, ct) =>
+        {
+            var buffer = free.Count > 0 ? free.Pop() : new byte[_profile.ChunkSize];
+            var n = await FillAsync(content, buffer, ct);
+            // The importer's chunker yields an empty chunk only when the whole file is empty.
+            if (n == 0 && chunksSoFar > 0)
+            {
+                free.Push(buffer);
+                return null;
+            }
+            return (buffer.AsMemory(0, n), buffer, n < buffer.Length);
+        }, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// The layout loop: <paramref name="next"/> gives the next chunk (and the buffer to recycle once it is
+    /// stored, if any, and whether it is the last), or null when the previous chunk was the last.
+    /// </summary>
+    private async Task<ImportResult> ImportChunksAsync(
+        Func<int, Stack<byte[]>, CancellationToken, ValueTask<(ReadOnlyMemory<byte> Chunk, byte[]? Buffer, bool Last)?>> next,
+        IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
         var window = Math.Max(1, Parallelism);
         var free = new Stack<byte[]>();
-        var inFlight = new Queue<(Task<Child> Leaf, byte[] Buffer)>();
+        var inFlight = new Queue<(Task<Child> Leaf, byte[]? Buffer)>();
         var levels = new List<List<Child>>();
         long read = 0;
         var chunks = 0;
@@ -55,23 +85,22 @@ public sealed class UnixFsImporter
         {
             while (true)
             {
-                var buffer = free.Count > 0 ? free.Pop() : new byte[_profile.ChunkSize];
-                var n = await FillAsync(content, buffer, cancellationToken);
-                // The importer's chunker yields an empty chunk only when the whole file is empty.
-                if (n == 0 && chunks > 0)
+                var item = await next(chunks, free, cancellationToken);
+                if (item is null)
                 {
                     break;
                 }
+                var (chunk, buffer, last) = item.Value;
+                var n = chunk.Length;
                 chunks++;
                 read += n;
                 progress?.Report(read);
-                var chunk = buffer.AsMemory(0, n);
                 inFlight.Enqueue((Task.Run(() => WriteLeafAsync(chunk, cancellationToken), cancellationToken), buffer));
                 if (inFlight.Count >= window)
                 {
                     first = await CompleteOldestAsync(inFlight, free, levels, first, chunks, cancellationToken);
                 }
-                if (n < buffer.Length)
+                if (last)
                 {
                     break;
                 }
@@ -115,11 +144,14 @@ public sealed class UnixFsImporter
     }
 
     /// <summary>Waits for the oldest leaf and links it; the first leaf waits until a second chunk proves the file has several.</summary>
-    private async Task<Child?> CompleteOldestAsync(Queue<(Task<Child> Leaf, byte[] Buffer)> inFlight, Stack<byte[]> free, List<List<Child>> levels, Child? first, int chunks, CancellationToken cancellationToken)
+    private async Task<Child?> CompleteOldestAsync(Queue<(Task<Child> Leaf, byte[]? Buffer)> inFlight, Stack<byte[]> free, List<List<Child>> levels, Child? first, int chunks, CancellationToken cancellationToken)
     {
         var (task, buffer) = inFlight.Dequeue();
         var leaf = await task;
-        free.Push(buffer);
+        if (buffer is not null)
+        {
+            free.Push(buffer);
+        }
         if (first is null && chunks == 1 && inFlight.Count == 0)
         {
             return leaf;
@@ -172,11 +204,33 @@ public sealed class UnixFsImporter
             await _store.PutAsync(raw, cancellationToken);
             return new Child(raw.Cid, (ulong)chunk.Length, (ulong)chunk.Length);
         }
-        var unixfs = new UnixFsData { Type = UnixFsType.File, Data = chunk, FileSize = (ulong)chunk.Length };
-        var bytes = DagPbCodec.Encode(new PbNode([], unixfs.Encode()));
-        var block = Block.Create(bytes, Multicodec.DagPb, _profile.CidVersion);
-        await _store.PutAsync(block, cancellationToken);
-        return new Child(block.Cid, (ulong)bytes.Length, (ulong)chunk.Length);
+        // dag-pb {Data: UnixFS {Type: file, Data: chunk, filesize}} written straight into one pooled
+        // buffer: the same bytes UnixFsData and DagPbCodec would give, without two extra chunk copies.
+        var length = (ulong)chunk.Length;
+        var unixfsLength = ProtoWire.SizeOfVarintField((ulong)UnixFsType.File)
+            + (chunk.Length > 0 ? ProtoWire.SizeOfBytesField(chunk.Length) : 0)
+            + ProtoWire.SizeOfVarintField(length);
+        var total = ProtoWire.SizeOfBytesField(unixfsLength);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            var span = rented.AsSpan();
+            var n = ProtoWire.WriteTag(1, ProtoWire.LengthDelimited, span);
+            n += ProtoWire.WriteVarint((ulong)unixfsLength, span[n..]);
+            n += ProtoWire.WriteVarintField(1, (ulong)UnixFsType.File, span[n..]);
+            if (chunk.Length > 0)
+            {
+                n += ProtoWire.WriteBytesField(2, chunk.Span, span[n..]);
+            }
+            ProtoWire.WriteVarintField(3, length, span[n..]);
+            var block = Block.Create(rented.AsMemory(0, total), Multicodec.DagPb, _profile.CidVersion);
+            await _store.PutAsync(block, cancellationToken);
+            return new Child(block.Cid, (ulong)total, length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private async Task<Child> WriteFileNodeAsync(List<Child> children, CancellationToken cancellationToken)
