@@ -61,6 +61,38 @@ public class FileBlockStoreTests
     }
 
     [Fact]
+    public async Task ParallelPuts_NeverPassTheQuotaTogether()
+    {
+        using var dir = new TempDir();
+        var store = new FileBlockStore(dir.Path, new FileBlockStoreOptions { QuotaBytes = 100 });
+        var puts = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            try
+            {
+                await store.PutAsync(RawBlock([.. new byte[9], (byte)i]));
+                return true;
+            }
+            catch (BlockstoreQuotaExceededException)
+            {
+                return false;
+            }
+        }));
+        var stored = (await Task.WhenAll(puts)).Count(ok => ok);
+        Assert.Equal(10, stored);
+        Assert.Equal(100, store.UsedBytes);
+        Assert.Equal(100, new FileBlockStore(dir.Path).UsedBytes);
+    }
+
+    [Fact]
+    public async Task ParallelPutsOfOneBlock_CountItOnce()
+    {
+        using var dir = new TempDir();
+        var store = new FileBlockStore(dir.Path);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => store.PutAsync(RawBlock(new byte[1000])))));
+        Assert.Equal(1000, store.UsedBytes);
+    }
+
+    [Fact]
     public async Task Open_CountsExistingBlocksAndDropsInterruptedWrites()
     {
         using var dir = new TempDir();

@@ -65,14 +65,14 @@ public sealed class FileBlockStore : IBlockStore
             return;
         }
         var size = block.Data.Length;
-        if (_options.QuotaBytes is { } quota)
+        // Reserve the space before writing, so parallel writers cannot pass the quota together.
+        var used = Interlocked.Add(ref _usedBytes, size);
+        if (_options.QuotaBytes is { } quota && used > quota)
         {
-            var used = UsedBytes;
-            if (used + size > quota)
-            {
-                throw new BlockstoreQuotaExceededException(quota, used, size);
-            }
+            Interlocked.Add(ref _usedBytes, -size);
+            throw new BlockstoreQuotaExceededException(quota, used - size, size);
         }
+        var stored = false;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = Path.Combine(_tempDir, Guid.NewGuid().ToString("N"));
         try
@@ -84,12 +84,12 @@ public sealed class FileBlockStore : IBlockStore
             try
             {
                 File.Move(temp, path, overwrite: false);
+                stored = true;
             }
             catch (IOException) when (File.Exists(path))
             {
                 // Another writer stored the same block first (identical bytes): count it once.
                 File.Delete(temp);
-                return;
             }
         }
         catch
@@ -97,7 +97,13 @@ public sealed class FileBlockStore : IBlockStore
             File.Delete(temp);
             throw;
         }
-        Interlocked.Add(ref _usedBytes, size);
+        finally
+        {
+            if (!stored)
+            {
+                Interlocked.Add(ref _usedBytes, -size);
+            }
+        }
     }
 
     public async Task<byte[]?> TryGetAsync(Cid cid, CancellationToken cancellationToken = default)
