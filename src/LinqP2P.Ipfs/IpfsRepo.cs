@@ -44,6 +44,9 @@ public sealed class IpfsRepo
 
     public UnixFsExporter Exporter { get; }
 
+    /// <summary>Held by adds, CAR imports and GC of this repo object (one process; see SPEC.md §6.4).</summary>
+    public AddGcGate Gate { get; } = new();
+
     public static IpfsRepo Open(IpfsRepoOptions? options = null)
     {
         options ??= new IpfsRepoOptions();
@@ -58,6 +61,7 @@ public sealed class IpfsRepo
     /// <summary>Adds a file or a folder and pins the result recursively (as `ipfs add` does).</summary>
     public async Task<ImportResult> AddAsync(string path, ImportProfile? profile = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
+        await using var _ = await Gate.EnterAddAsync(cancellationToken);
         var importer = Importer(profile);
         ImportResult result;
         if (Directory.Exists(path))
@@ -90,8 +94,11 @@ public sealed class IpfsRepo
         Pins.Add(cid, kind);
     }
 
-    public Task<GcResult> CollectGarbageAsync(CancellationToken cancellationToken = default) =>
-        GarbageCollector.CollectAsync(Blocks, Pins, cancellationToken);
+    public async Task<GcResult> CollectGarbageAsync(CancellationToken cancellationToken = default)
+    {
+        await using var _ = await Gate.EnterGcAsync(cancellationToken);
+        return await GarbageCollector.CollectAsync(Blocks, Pins, cancellationToken);
+    }
 
     public async Task<int> ExportCarAsync(IReadOnlyList<Cid> roots, Stream output, CancellationToken cancellationToken = default) =>
         await CarFile.ExportAsync(Blocks, roots, output, cancellationToken);
@@ -99,6 +106,7 @@ public sealed class IpfsRepo
     /// <summary>Imports a CAR and pins its roots recursively when every block under them arrived.</summary>
     public async Task<(IReadOnlyList<Cid> Roots, int Blocks)> ImportCarAsync(Stream input, bool pinRoots = true, CancellationToken cancellationToken = default)
     {
+        await using var _ = await Gate.EnterAddAsync(cancellationToken);
         var result = await CarFile.ImportAsync(Blocks, input, cancellationToken);
         if (pinRoots)
         {

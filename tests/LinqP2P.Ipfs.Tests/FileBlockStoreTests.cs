@@ -148,6 +148,37 @@ public class PinAndGcTests
     }
 
     [Fact]
+    public async Task Gc_WaitsForAnAddInFlightAndThenKeepsWhatItPinned()
+    {
+        using var dir = new TempDir();
+        var repo = IpfsRepo.Open(new IpfsRepoOptions { Path = dir.Path });
+        var add = await repo.Gate.EnterAddAsync();
+        var imported = await repo.Importer().ImportBytesAsync(TestData.Bytes(2_200_000, 3));
+
+        var gc = repo.CollectGarbageAsync();
+        await Task.Delay(200);
+        Assert.False(gc.IsCompleted);
+
+        repo.Pins.Add(imported.Cid, PinKind.Recursive);
+        await add.DisposeAsync();
+        var result = await gc.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, result.BlocksRemoved);
+        Assert.Equal(4, result.BlocksKept);
+    }
+
+    [Fact]
+    public async Task Adds_WaitWhileGcRuns()
+    {
+        var gate = new AddGcGate();
+        var gc = await gate.EnterGcAsync();
+        var add = gate.EnterAddAsync();
+        await Task.Delay(100);
+        Assert.False(add.IsCompleted);
+        await gc.DisposeAsync();
+        await (await add.WaitAsync(TimeSpan.FromSeconds(5))).DisposeAsync();
+    }
+
+    [Fact]
     public async Task Pins_SurviveReopeningTheRepo()
     {
         using var dir = new TempDir();
