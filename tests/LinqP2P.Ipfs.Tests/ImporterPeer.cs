@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LinqP2P.TestKit;
 
 namespace LinqP2P.Ipfs.Tests;
@@ -59,8 +58,6 @@ public sealed class ImporterPeer : IAsyncLifetime
 
     public static string? ProfileName(LinqP2P.Ipfs.Importing.ImportProfile profile) =>
         profile == LinqP2P.Ipfs.Importing.ImportProfile.ImporterDefault ? null : profile.Name;
-
-    internal static string Describe(JsonElement e) => e.GetRawText();
 }
 
 [CollectionDefinition(Name)]

@@ -1,5 +1,3 @@
-using LinqP2P.Ipfs.Blocks;
-
 namespace LinqP2P.Ipfs.Tests;
 
 /// <summary>Deterministic pseudo-random content (xorshift64*), so both importers see the same bytes.</summary>
@@ -44,8 +42,6 @@ public static class TestData
             left -= n;
         }
     }
-
-    public static MemoryBlockStore NewStore() => new();
 }
 
 /// <summary>A temporary folder removed on dispose.</summary>
