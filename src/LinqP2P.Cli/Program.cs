@@ -5,6 +5,7 @@ var root = new RootCommand("linq: one binary for every LinqP2P participant (prov
 root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(DevnetCommands.Create());
 foreach (var c in NodeCommands.Create()) { root.Subcommands.Add(c); }
+root.Subcommands.Add(IpfsCommands.Create());
 // Each command group lives in Commands/ and is added here, one line each.
 
 return await root.Parse(args).InvokeAsync();
