@@ -394,6 +394,13 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         {
             throw Unreachable(e);
         }
+        catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict)
+        {
+            throw new InvalidInputException(
+                ExecutionErrorCodes.InvalidRequest,
+                $"The Docker daemon refused the job's container ({(int)e.StatusCode}): {e.ResponseBody?.Trim()}. Fix the job spec (image, command, limits) and submit it again.",
+                e);
+        }
         catch (DockerApiException e) when ((int)e.StatusCode >= 500 && e is not DockerImageNotFoundException)
         {
             throw new ExecutorUnavailableException(

@@ -211,4 +211,30 @@ public sealed class DockerExecutorRunTests(DockerFixture docker) : IClassFixture
         }
         Assert.Equal(3, results.Select(r => r.OutputDirectory).Distinct().Count());
     }
+
+    [Fact]
+    public async Task Usage_IsSampled_WhileTheJobRuns()
+    {
+        var request = DockerFixture.Shell("x=$(head -c 4000000 /dev/zero | tr '\\0' a); sleep 1.2; echo ${#x}");
+
+        var result = await docker.RunAsync(request);
+
+        Assert.Equal(ExecutionOutcome.Succeeded, result.Outcome);
+        Assert.NotNull(result.Usage);
+        Assert.InRange(result.Usage.PeakMemoryBytes, 4_000_000, DockerFixture.SmallLimits.MemoryBytes);
+        Assert.True(result.Usage.PeakPids >= 1);
+    }
+
+    [Fact]
+    public async Task AProviderConfiguredUser_OwnsTheOutputFolder_AndCanWriteIt()
+    {
+        using var executor = new DockerExecutor(new DockerExecutorOptions { WorkRoot = docker.WorkRoot, UserId = 2000, GroupId = 3000 });
+        var request = DockerFixture.Shell("id -u; id -g; echo ok > /linq/out/me.txt");
+
+        var result = await executor.ExecuteAsync(request, ExecutionLogSink.None, CancellationToken.None);
+
+        Assert.Equal("2000\n3000", result.LogTail);
+        Assert.Equal(["me.txt"], result.Outputs.Select(o => o.Path));
+        await docker.AssertNoContainerLeftAsync(request.JobId);
+    }
 }
