@@ -186,8 +186,7 @@ public sealed class DockerExecutor : IExecutor, IDisposable
 
             var collection = outcome == ExecutionOutcome.Cancelled
                 ? new OutputCollector.Collection([], [new SkippedOutput(".", "the run was cancelled")], 0)
-                : await OutputCollector.CollectAsync(
-                    folder.WorkPath, folder.OutputPath, request.OutputPaths, limits.MaxOutputBytes, limits.MaxOutputFiles, CancellationToken.None);
+                : await CollectAsync(request, folder);
             Directory.CreateDirectory(folder.OutputPath);
 
             return new ExecutionResult
@@ -282,6 +281,23 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             LogTail = pump.Tail,
             LogBytes = pump.TotalBytes,
         };
+    }
+
+    private static async Task<OutputCollector.Collection> CollectAsync(ExecutionRequest request, RunFolder folder)
+    {
+        try
+        {
+            return await OutputCollector.CollectAsync(
+                folder.WorkPath, folder.OutputPath, request.OutputPaths, request.Limits.MaxOutputBytes, request.Limits.MaxOutputFiles,
+                CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Caught here so a full disk is not mistaken for an unreachable daemon further up.
+            throw new OutputCollectionException(
+                $"The outputs of job '{request.JobId}' could not be copied to {folder.OutputPath}: {e.Message}. " +
+                "Free disk space or fix permissions under the executor's WorkRoot, then run the shard again.", e);
+        }
     }
 
     private static async Task PumpAsync(LogPump pump, MultiplexedStream attach, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ public static class ExecutionErrorCodes
     public const string ImageMissing = "exec.image.missing";
     public const string ImageLoadFailed = "exec.image.load_failed";
     public const string GpuUnavailable = "exec.gpu.unavailable";
+    public const string OutputCollectionFailed = "exec.output.collect_failed";
 }
 
 /// <summary>The container engine (dockerd) cannot be reached or answered with a server error.</summary>
@@ -30,3 +31,7 @@ public sealed class ImageLoadException(string message, Exception? inner = null)
 /// <summary>The request asks for GPUs this provider does not have; raised before any container exists.</summary>
 public sealed class GpuUnavailableException(string message)
     : LinqException(ExecutionErrorCodes.GpuUnavailable, message, retryable: false);
+
+/// <summary>The provider could not copy the job's outputs (disk full, permissions on the work root).</summary>
+public sealed class OutputCollectionException(string message, Exception inner)
+    : LinqException(ExecutionErrorCodes.OutputCollectionFailed, message, retryable: true, inner);

@@ -7,6 +7,9 @@ namespace LinqP2P.Execution;
 /// </summary>
 public static class OutputCollector
 {
+    /// <summary>Folders deeper than this below <c>/linq/out</c> are skipped (and not walked).</summary>
+    public const int MaxDepth = 64;
+
     public sealed record Collection(IReadOnlyList<CollectedOutput> Collected, IReadOnlyList<SkippedOutput> Skipped, long Bytes);
 
     /// <param name="sourceRoot">The job's output folder (seen inside as <c>/linq/out</c>).</param>
@@ -21,7 +24,7 @@ public static class OutputCollector
         CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(destinationRoot);
-        var state = new State(sourceRoot, destinationRoot, maxBytes, maxFiles);
+        var state = new State(destinationRoot, maxBytes, maxFiles);
         var roots = outputPaths.Count == 0 ? [""] : outputPaths.Select(p => p.TrimEnd('/')).Distinct(StringComparer.Ordinal).ToList();
         foreach (var relative in roots)
         {
@@ -62,6 +65,17 @@ public static class OutputCollector
             {
                 return;
             }
+            if (relative.Count(c => c == '/') >= MaxDepth)
+            {
+                state.Skip(relative, $"deeper than {MaxDepth} folders");
+                return;
+            }
+            // Folders count toward the entry cap too, so an empty-folder bomb cannot flood the provider.
+            if (relative.Length > 0 && ++state.Entries > state.MaxFiles)
+            {
+                state.Skip(relative, $"over the cap of {state.MaxFiles} output entries");
+                return;
+            }
             Directory.CreateDirectory(state.Destination(relative));
             foreach (var child in dir.EnumerateFileSystemInfos().OrderBy(c => c.Name, StringComparer.Ordinal))
             {
@@ -74,9 +88,9 @@ public static class OutputCollector
         {
             return;
         }
-        if (state.Collected.Count >= state.MaxFiles)
+        if (++state.Entries > state.MaxFiles)
         {
-            state.Skip(relative, $"over the cap of {state.MaxFiles} output files");
+            state.Skip(relative, $"over the cap of {state.MaxFiles} output entries");
             return;
         }
         var length = file.Length;
@@ -136,16 +150,15 @@ public static class OutputCollector
         return null;
     }
 
-    private sealed class State(string source, string destination, long maxBytes, int maxFiles)
+    private sealed class State(string destination, long maxBytes, int maxFiles)
     {
         public List<CollectedOutput> Collected { get; } = [];
         public List<SkippedOutput> Skipped { get; } = [];
         public HashSet<string> Visited { get; } = new(StringComparer.Ordinal);
         public long Bytes { get; set; }
+        public int Entries { get; set; }
         public long MaxBytes { get; } = maxBytes;
         public int MaxFiles { get; } = maxFiles;
-        public string Source { get; } = source;
-
         public string Destination(string relative) => relative.Length == 0 ? destination : Path.Combine(destination, relative);
 
         public void Skip(string relative, string reason) => Skipped.Add(new SkippedOutput(relative.Length == 0 ? "." : relative, reason));

@@ -33,7 +33,7 @@ public sealed record ResourceLimits
     /// <summary>Total bytes of outputs collected; files beyond it are skipped and reported. Default 1 GiB.</summary>
     public long MaxOutputBytes { get; init; } = 1024 * MiB;
 
-    /// <summary>Number of output files collected. Default 10,000.</summary>
+    /// <summary>Number of output entries (files and folders) collected. Default 10,000.</summary>
     public int MaxOutputFiles { get; init; } = 10_000;
 
     /// <summary>Bytes of log kept in <see cref="ExecutionResult.LogTail"/> (the last ones). Default 64 KiB.</summary>

@@ -194,6 +194,21 @@ public sealed class DockerExecutorRunTests(DockerFixture docker) : IClassFixture
     }
 
     [Fact]
+    public async Task EmptyFolderFlood_IsCappedLikeFiles()
+    {
+        var request = DockerFixture.Shell("cd /linq/out && for i in $(seq 1 30); do mkdir d$i; done; echo x > z.txt") with
+        {
+            Limits = DockerFixture.SmallLimits with { MaxOutputFiles = 5 },
+        };
+
+        var result = await docker.RunAsync(request);
+
+        Assert.Equal(5, Directory.EnumerateFileSystemEntries(result.OutputDirectory).Count());
+        Assert.Contains(result.SkippedOutputs, s => s.Reason.Contains("output entries", StringComparison.Ordinal));
+        Assert.Contains(result.SkippedOutputs, s => s.Path == "z.txt");
+    }
+
+    [Fact]
     public async Task SeveralShardsAtOnce_AllRunAndEachSeesItsIndex()
     {
         var jobId = DockerFixture.NewJobId();
