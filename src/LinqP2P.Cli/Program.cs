@@ -3,6 +3,7 @@ using LinqP2P.Cli.Commands;
 
 var root = new RootCommand("linq: one binary for every LinqP2P participant (provider, requester, devnet).");
 root.Subcommands.Add(VersionCommand.Create());
+root.Subcommands.Add(SynthCommands.Create());
 // Each command group lives in Commands/ and is added here, one line each.
 
 return await root.Parse(args).InvokeAsync();
