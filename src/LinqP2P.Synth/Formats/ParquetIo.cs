@@ -140,7 +140,7 @@ public static class ParquetIo
     private static async Task<IEnumerable<string>> ReadTextAsync(ParquetRowGroupReader group, DataField field, int n, CancellationToken ct)
     {
         var t = field.ClrType;
-        if (t == typeof(string))
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>) || t == typeof(ReadOnlyMemory<byte>))
         {
             var values = new string?[n];
             await group.ReadAsync(field, values.AsMemory(), null, ct);
