@@ -42,6 +42,9 @@ public static class TabularFitter
         var columns = new List<ColumnModel>();
         var scores = new List<double[]>();
         var copula = new List<int>();
+        var numericScores = Enumerable.Range(0, sample.Columns.Count)
+            .Where(c => sample.Columns[c].Kind is ColumnKind.Number or ColumnKind.Integer or ColumnKind.DateTime)
+            .Select(c => NormalScores(sample.Numbers[c])).ToList();
         for (var c = 0; c < sample.Columns.Count; c++)
         {
             var spec = sample.Columns[c];
@@ -51,6 +54,10 @@ public static class TabularFitter
             {
                 var texts = present.Select(r => spec.IsText ? sample.Texts[c][r]! : sample.Numbers[c][r] != 0 ? "true" : "false").ToArray();
                 var levels = spec.Kind == ColumnKind.Boolean ? ["false", "true"] : OrderLevels(texts.Distinct(StringComparer.Ordinal));
+                if (spec.Kind == ColumnKind.Categorical && !AllNumeric(levels))
+                {
+                    levels = OrderByStrongestPartner(levels, present, texts, numericScores);
+                }
                 var index = levels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
                 var counts = new double[levels.Length];
                 foreach (var t in texts)
@@ -147,6 +154,59 @@ public static class TabularFitter
     {
         var lower = name.ToLowerInvariant();
         return lower is "id" or "key" or "index" || lower.EndsWith("_id", StringComparison.Ordinal) || lower.EndsWith("id", StringComparison.Ordinal) && name.EndsWith("Id", StringComparison.Ordinal);
+    }
+
+    private static bool AllNumeric(IEnumerable<string> levels) =>
+        levels.All(l => double.TryParse(l, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+
+    /// <summary>
+    /// A copula gives a categorical column one normal score per level, so it can only express dependence that
+    /// is monotone in the level order. Nominal levels have no order of their own, so they are ordered by
+    /// their mean normal score on the numeric column they explain best (largest between-level share of
+    /// variance, η²): then the strongest relation is monotone and the copula keeps it.
+    /// </summary>
+    private static string[] OrderByStrongestPartner(string[] levels, int[] present, string[] texts, List<double[]> numericScores)
+    {
+        if (levels.Length < 3 || numericScores.Count == 0)
+        {
+            return levels;
+        }
+        var bestEta = -1.0;
+        Dictionary<string, double>? bestMeans = null;
+        foreach (var z in numericScores)
+        {
+            var sums = new Dictionary<string, (double Sum, int N)>(StringComparer.Ordinal);
+            double total = 0, totalSq = 0;
+            var n = 0;
+            for (var i = 0; i < present.Length; i++)
+            {
+                var v = z[present[i]];
+                if (double.IsNaN(v))
+                {
+                    continue;
+                }
+                var s = sums.GetValueOrDefault(texts[i]);
+                sums[texts[i]] = (s.Sum + v, s.N + 1);
+                total += v;
+                totalSq += v * v;
+                n++;
+            }
+            if (n < 2)
+            {
+                continue;
+            }
+            var mean = total / n;
+            var ssTotal = totalSq - (n * mean * mean);
+            var ssBetween = sums.Values.Sum(s => s.N * ((s.Sum / s.N) - mean) * ((s.Sum / s.N) - mean));
+            var eta = ssTotal > 0 ? ssBetween / ssTotal : 0;
+            if (eta > bestEta)
+            {
+                bestEta = eta;
+                bestMeans = sums.ToDictionary(kv => kv.Key, kv => kv.Value.Sum / kv.Value.N, StringComparer.Ordinal);
+            }
+        }
+        return bestMeans is null ? levels
+            : [.. levels.OrderBy(l => bestMeans.GetValueOrDefault(l)).ThenBy(l => l, StringComparer.Ordinal)];
     }
 
     /// <summary>Levels that all parse as numbers sort numerically, others ordinally: either way, reproducibly.</summary>
