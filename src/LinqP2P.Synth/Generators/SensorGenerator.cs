@@ -123,6 +123,10 @@ public sealed class SensorGenerator : IBlockGenerator
             var frozen = values[at];
             for (var i = at; i < end; i++)
             {
+                if (labels[i] != "none" || double.IsNaN(frozen))
+                {
+                    continue; // anomalies never overlap, so every reading carries exactly one label
+                }
                 values[i] = type switch
                 {
                     "spike" => values[i] + (scale * (2 + (2 * rng.NextDouble()))),
