@@ -65,6 +65,12 @@ public sealed record TabularModel
         {
             throw new SynthInputException("synth.model.format", $"model format '{Format}' is not {CurrentFormat}: refit with this version.", field: "format");
         }
+        if (Columns is null || CopulaColumns is null || Correlation is null || Privacy is null
+            || Privacy.RowFingerprints is null || Privacy.CellFingerprints is null
+            || Columns.Any(c => c is null || c.Name is null) || Correlation.Any(r => r is null))
+        {
+            throw new SynthInputException("synth.model.json", "the model lacks columns, copulaColumns, correlation or privacy: refit it.");
+        }
         if (Columns.Count == 0)
         {
             throw new SynthInputException("synth.model.columns", "the model has no columns: refit on a sample with columns.", field: "columns");
