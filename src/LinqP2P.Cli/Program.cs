@@ -6,6 +6,7 @@ root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(DevnetCommands.Create());
 foreach (var c in NodeCommands.Create()) { root.Subcommands.Add(c); }
 root.Subcommands.Add(IpfsCommands.Create());
+root.Subcommands.Add(SynthCommands.Create());
 // Each command group lives in Commands/ and is added here, one line each.
 
 return await root.Parse(args).InvokeAsync();
