@@ -20,7 +20,7 @@ public sealed class AbiMembersTests
     /// <summary>Events with up to three indexed value-type parameters and any data parameters, with values.</summary>
     private static Gen<(AbiEvent Event, object[] Values)> Events =>
         from indexed in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(ValueType, n))
-        // cast abi-encode-event cannot parse tuple types, so data parameters are elementary types and arrays of them.
+            // cast abi-encode-event cannot parse tuple types, so data parameters are elementary types and arrays of them.
         from data in Gen.Choose(0, 3).SelectMany(n => Gen.ArrayOf(AbiGenerators.Type(1).Where(t => !t.ToString().Contains('(', StringComparison.Ordinal)), n))
         from order in Gen.Shuffle(indexed.Select(t => (t, true)).Concat(data.Select(t => (t, false))).ToArray())
         where order.Length > 0

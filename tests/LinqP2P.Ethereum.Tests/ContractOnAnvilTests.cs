@@ -79,8 +79,13 @@ public sealed class MarketContractFixture : IAsyncLifetime
     {
         var tx = new Eip1559Transaction
         {
-            ChainId = 31337, Nonce = _nonce++, To = to, Data = data, GasLimit = 5_000_000,
-            MaxFeePerGas = 100_000_000_000, MaxPriorityFeePerGas = 1_000_000_000,
+            ChainId = 31337,
+            Nonce = _nonce++,
+            To = to,
+            Data = data,
+            GasLimit = 5_000_000,
+            MaxFeePerGas = 100_000_000_000,
+            MaxPriorityFeePerGas = 1_000_000_000,
         };
         var signed = tx.Sign(Sender);
         await Cast.RunAsync("publish", "--rpc-url", Anvil.RpcUrl, Hex.Encode(signed.Encode()));

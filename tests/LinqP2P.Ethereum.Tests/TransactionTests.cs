@@ -52,8 +52,15 @@ public sealed class TransactionTests
         from access in Gen.Choose(0, 2).SelectMany(n => Gen.ArrayOf(AccessEntry, n))
         select new Eip1559Transaction
         {
-            ChainId = (ulong)chain, Nonce = nonce, MaxPriorityFeePerGas = tip, MaxFeePerGas = cap, GasLimit = gas,
-            To = to, Value = value, Data = data, AccessList = access,
+            ChainId = (ulong)chain,
+            Nonce = nonce,
+            MaxPriorityFeePerGas = tip,
+            MaxFeePerGas = cap,
+            GasLimit = gas,
+            To = to,
+            Value = value,
+            Data = data,
+            AccessList = access,
         };
 
     public static Arbitrary<Transaction> Transactions() => Gen.OneOf(Legacy.Select(t => (Transaction)t), Dynamic.Select(t => (Transaction)t)).ToArbitrary();

@@ -222,8 +222,7 @@ public sealed class TypedData
             var open = type.LastIndexOf('[');
             var element = type[..open];
             var lengthText = type[(open + 1)..^1];
-            var items = value is System.Collections.IEnumerable e and not string and not byte[]
-                ? e.Cast<object?>().ToList()
+            var items = value is System.Collections.IEnumerable e and not string and not byte[]? e.Cast<object?>().ToList()
                 : throw Invalid($"an array was expected for {type}.");
             if (lengthText.Length > 0 && items.Count != int.Parse(lengthText, CultureInfo.InvariantCulture))
             {

@@ -72,7 +72,11 @@ public static class TabularFitter
                 }
                 columns.Add(new ColumnModel
                 {
-                    Name = spec.Name, Kind = spec.Kind, MissingRate = missingRate, Levels = levels, Probabilities = probabilities,
+                    Name = spec.Name,
+                    Kind = spec.Kind,
+                    MissingRate = missingRate,
+                    Levels = levels,
+                    Probabilities = probabilities,
                 });
                 // A level's normal score is the midpoint of its cumulative interval, so ordered codes keep their order.
                 var mid = new double[levels.Length];
@@ -98,7 +102,10 @@ public static class TabularFitter
             {
                 columns.Add(new ColumnModel
                 {
-                    Name = spec.Name, Kind = spec.Kind, Unique = true, KeyStart = (long)sorted[^1] + 1,
+                    Name = spec.Name,
+                    Kind = spec.Kind,
+                    Unique = true,
+                    KeyStart = (long)sorted[^1] + 1,
                 });
                 continue;
             }
