@@ -48,7 +48,7 @@ done
 # js peer scripts in tests/js resolve their packages through this link.
 ln -sfn "$nm" "$root/tests/js/node_modules"
 
-# forge expects a native solc: answer --version like it, pipe --standard-json through solc-js.
+# forge expects a native solc: answer --version like it, run --standard-json through solc-js.
 cat > "$tools/bin/solc" <<SOLC
 #!/usr/bin/env bash
 solcjs="$nm/solc/solc.js"
@@ -60,7 +60,12 @@ for a in "\$@"; do
     exit 0
   fi
 done
-"\$node" "\$solcjs" --standard-json | grep -v '^>>>'
+# Buffer through files: node truncates a large stdout written to a pipe when solc.js exits.
+tmp="\$(mktemp -d)"
+trap 'rm -rf "\$tmp"' EXIT
+cat > "\$tmp/in.json"
+"\$node" "\$solcjs" --standard-json < "\$tmp/in.json" > "\$tmp/out.json"
+grep -v '^>>>' "\$tmp/out.json"
 SOLC
 chmod +x "$tools/bin/solc"
 
