@@ -18,7 +18,7 @@ out="$work/bin"
 mkdir -p "$work/in" "$work/out"
 dotnet publish "$root/tests/LinqP2P.Fuzz" -c Release -o "$out" --nologo -v q
 # Instrument the assemblies under test (not the harness or the framework).
-for dll in LinqP2P.Libp2p.dll LinqP2P.Multiformats.dll; do
+for dll in LinqP2P.Libp2p.dll LinqP2P.Multiformats.dll LinqP2P.Ipfs.Bitswap.dll; do
   "$sharpfuzz" "$out/$dll"
 done
 # A few seeds so AFL starts from valid shapes.

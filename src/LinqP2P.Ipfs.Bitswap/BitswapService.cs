@@ -329,6 +329,11 @@ public sealed class BitswapService : IAsyncDisposable
         }
         catch (Exception e) when (e is BitswapProtocolException or Libp2pProtocolException or Libp2pConnectionException or IOException or ObjectDisposedException or OperationCanceledException)
         {
+            if (e is Libp2pProtocolException)
+            {
+                // An oversized or truncated frame: counted like an undecodable message.
+                state.Ledger.Malformed();
+            }
             Log.InboundFailed(_logger, peer, e.Message);
             stream.Reset();
         }
