@@ -62,6 +62,12 @@ public static class BitswapCodec
         {
             throw new BitswapProtocolException("malformed", "the message is not a valid Bitswap protobuf: " + e.Message, e);
         }
+        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException)
+        {
+            // Google.Protobuf 3.x reads past the end of a span for a truncated fixed64 unknown field or a
+            // nested length near int.MaxValue, instead of throwing InvalidProtocolBufferException (found by fuzzing).
+            throw new BitswapProtocolException("malformed", "the message is not a valid Bitswap protobuf: it ends inside a field", e);
+        }
 
         var wants = new List<WantEntry>();
         var full = false;
@@ -128,6 +134,19 @@ public static class BitswapCodec
     }
 
     private static (int Version, ulong Codec) ReadPrefix(ReadOnlySpan<byte> prefix)
+    {
+        try
+        {
+            return ReadPrefixFields(prefix);
+        }
+        catch (MultiformatException e)
+        {
+            // Over-long or non-minimal varints (found by fuzzing).
+            throw new BitswapProtocolException("prefix", "a block's CID prefix has a bad varint: " + e.Message, e);
+        }
+    }
+
+    private static (int Version, ulong Codec) ReadPrefixFields(ReadOnlySpan<byte> prefix)
     {
         if (!Varint.TryRead(prefix, out var version, out var n1)
             || !Varint.TryRead(prefix[n1..], out var codec, out var n2)

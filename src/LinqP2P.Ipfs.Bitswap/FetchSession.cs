@@ -36,7 +36,7 @@ internal sealed class FetchSession
     private long _bytesDone;
     private int _blocksFetched;
     private long _bytesFetched;
-    private long _lastProgressTicks = long.MinValue;
+    private long _lastProgressTicks = -TimeSpan.TicksPerDay; // so the first report is not held back
 
     public FetchSession(BitswapService service, List<PeerId> providers, bool followLinks, IProgress<FetchProgress>? progress)
     {

@@ -142,6 +142,18 @@ public sealed class CodecTests
         Assert.Equal(code, Assert.Throws<BitswapProtocolException>(() => BitswapCodec.Decode(pb.ToByteArray())).Code);
     }
 
+    [Theory]
+    [InlineData("0affffffff676161", "bitswap.protocol.malformed")] // a truncated fixed64 unknown field inside the wantlist
+    [InlineData("40490affffffff075206ffff", "bitswap.protocol.malformed")] // a nested length near int.MaxValue
+    [InlineData("0a2e0affffffff67122061616122404000fd011220616161222c4000020028282828282835", "bitswap.protocol.malformed")]
+    [InlineData("404940490af7ffedff070af7ffffff070a08700a8009f52b0a050b0af06f0a8009f50a0a0a0a080a0a0a0af06f0a8009f52b0a", "bitswap.protocol.malformed")] // inside a group
+    [InlineData("0a2e0a2c0a240155122061616161616161616161616161616161616161616161616161616161616161611004200128011a0b0a04000080001203616263", "bitswap.protocol.prefix")] // non-minimal varint in a prefix
+    [InlineData("1a0f0a0a80808080808080808001120161", "bitswap.protocol.prefix")] // a prefix varint longer than 9 bytes
+    public void Decode_RefusesInputsFoundByFuzzing(string hex, string code)
+    {
+        Assert.Equal(code, Assert.Throws<BitswapProtocolException>(() => BitswapCodec.Decode(Convert.FromHexString(hex))).Code);
+    }
+
     [Fact]
     public void Decode_RefusesBadCidsAndUnknownEnums()
     {

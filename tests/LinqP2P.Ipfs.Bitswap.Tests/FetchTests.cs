@@ -39,26 +39,93 @@ public sealed class FetchTests
     }
 
     [Fact]
-    public async Task FetchDag_SpreadsWantsOverSeveralProviders()
+    public async Task FetchDag_SpreadsWantsOverThreeProviders_AndEachLedgerAgrees()
     {
         using var cts = new CancellationTokenSource(Timeout);
         await using var a = await BitswapNode.StartAsync();
         await using var b = await BitswapNode.StartAsync();
         await using var c = await BitswapNode.StartAsync();
-        await using var requester = await BitswapNode.StartAsync();
+        // Few wants per peer, so no single provider can take the whole DAG before the others join.
+        await using var requester = await BitswapNode.StartAsync(new BitswapOptions { MaxInFlightWantsPerPeer = 4 });
         var content = TestContent.Bytes(8 * 1024 * 1024, 2);
-        Cid root = null!;
-        foreach (var p in new[] { a, b, c })
+        var providers = new[] { a, b, c };
+        var root = await ImportEverywhereAsync(providers, content, cts.Token);
+        foreach (var p in providers)
         {
-            root = (await new UnixFsImporter(p.Store, ImportProfile.UnixFsV0_2015).ImportBytesAsync(content, cts.Token)).Cid;
             await requester.ConnectAsync(p, cts.Token);
         }
 
         var result = await requester.Bitswap.FetchDagAsync(root, [a.PeerId, b.PeerId, c.PeerId], null, cts.Token);
 
         Assert.Equal(a.Store.Count, result.Blocks);
-        Assert.True(result.BlocksByPeer.Count >= 2, $"blocks came from {result.BlocksByPeer.Count} peer(s) only");
+        Assert.Equal(result.Blocks, result.BlocksFetched);
         Assert.Equal(content, await ExportAsync(requester.Store, root, cts.Token));
+        Assert.Equal(3, result.BlocksByPeer.Count);
+        Assert.Equal(result.Blocks, result.BlocksByPeer.Values.Sum());
+        foreach (var p in providers)
+        {
+            // Each provider sent exactly the blocks the session credited to it (cancelled wants are never served twice).
+            var sent = p.Bitswap.GetLedger(requester.PeerId)!;
+            var received = requester.Bitswap.GetLedger(p.PeerId)!;
+            Assert.Equal(result.BlocksByPeer[p.PeerId], received.BlocksReceived);
+            Assert.True(sent.BlocksSent >= received.BlocksReceived);
+            Assert.Equal(0, received.CorruptBlocks);
+        }
+    }
+
+    [Fact]
+    public async Task FetchDag_Completes_WhenAProviderGoesAwayMidFetch()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var a = await BitswapNode.StartAsync();
+        await using var b = await BitswapNode.StartAsync();
+        await using var c = await BitswapNode.StartAsync();
+        await using var requester = await BitswapNode.StartAsync(new BitswapOptions { MaxInFlightWantsPerPeer = 2, WantTimeout = TimeSpan.FromSeconds(5), ProgressReportsPerSecond = 100_000 });
+        var content = TestContent.Bytes(12 * 1024 * 1024, 6);
+        var providers = new[] { a, b, c };
+        var root = await ImportEverywhereAsync(providers, content, cts.Token);
+        foreach (var p in providers)
+        {
+            await requester.ConnectAsync(p, cts.Token);
+        }
+        var total = a.Store.Count;
+        var doneWhenKilled = -1;
+        Task? killed = null;
+        var progress = new SyncProgress<FetchProgress>(r =>
+        {
+            if (killed is null && r.BlocksFetched >= 6)
+            {
+                doneWhenKilled = r.BlocksDone;
+                killed = a.DisposeAsync().AsTask();
+            }
+        });
+
+        FetchResult result;
+        try
+        {
+            result = await requester.Bitswap.FetchDagAsync(root, [a.PeerId, b.PeerId, c.PeerId], progress, cts.Token);
+        }
+        finally
+        {
+            await (killed ?? a.DisposeAsync().AsTask());
+        }
+
+        Assert.NotNull(killed);
+        Assert.InRange(doneWhenKilled, 1, total - 10);
+        Assert.Equal(total, result.Blocks);
+        Assert.Equal(content, await ExportAsync(requester.Store, root, cts.Token));
+        // The survivors carried the rest of the fetch.
+        Assert.True(result.BlocksByPeer.GetValueOrDefault(b.PeerId) + result.BlocksByPeer.GetValueOrDefault(c.PeerId) >= total - doneWhenKilled - 2);
+    }
+
+    private static async Task<Cid> ImportEverywhereAsync(IEnumerable<BitswapNode> nodes, byte[] content, CancellationToken cancellationToken)
+    {
+        Cid root = null!;
+        foreach (var n in nodes)
+        {
+            root = (await new UnixFsImporter(n.Store, ImportProfile.UnixFsV0_2015).ImportBytesAsync(content, cancellationToken)).Cid;
+        }
+        return root;
     }
 
     [Fact]

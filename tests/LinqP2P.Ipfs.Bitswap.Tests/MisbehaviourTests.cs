@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using LinqP2P.Ipfs.Blocks;
 using LinqP2P.Ipfs.Importing;
 using LinqP2P.Multiformats;
@@ -76,6 +77,20 @@ public sealed class MisbehaviourTests
         }
         Assert.Contains(toSilent, w => w.WantType == WantType.Block && !w.Cancel);
         Assert.Contains(toSilent, w => w.Cancel);
+        // MaxInFlightWantsPerPeer held: never two want-blocks outstanding with the silent peer at once.
+        var outstanding = new HashSet<Cid>();
+        foreach (var w in toSilent)
+        {
+            if (w.Cancel)
+            {
+                outstanding.Remove(w.Cid);
+            }
+            else if (w.WantType == WantType.Block)
+            {
+                outstanding.Add(w.Cid);
+                Assert.True(outstanding.Count <= 1, $"{outstanding.Count} want-blocks outstanding with one peer");
+            }
+        }
     }
 
     [Fact]
@@ -113,6 +128,87 @@ public sealed class MisbehaviourTests
         await raw.SendAsync(node.PeerId, new BitswapMessage { Wants = [new WantEntry(block.Cid)] }, cts.Token);
         var reply = await raw.Received.Reader.ReadAsync(cts.Token);
         Assert.Equal(block.Cid, Assert.Single(reply.Blocks).Cid);
+    }
+
+    [Fact]
+    public async Task ABlockOver2MiB_IsRefused_NotStored_AndCounted()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var raw = await RawBitswapPeer.StartAsync();
+        await using var requester = await BitswapNode.StartAsync(new BitswapOptions { DiscoveryTimeout = TimeSpan.FromMilliseconds(500) });
+        await requester.Host.DialAsync(raw.Address, cts.Token);
+        var big = TestContent.Bytes(Limits.MaxBlockSize + 1, 17);
+        var cid = Cid.V1(Multicodec.Raw, Multihash.Sha256(big));
+
+        // The requester wants the block; the raw peer answers with the (correctly hashing) oversized bytes.
+        var fetch = requester.Bitswap.GetBlockAsync(cid, [raw.PeerId], cts.Token);
+        var want = await raw.Received.Reader.ReadAsync(cts.Token);
+        Assert.Equal(cid, Assert.Single(want.Wants).Cid);
+        var pb = new Protos.Message();
+        pb.Payload.Add(new Protos.Message.Types.Block { Prefix = ByteString.CopyFrom(BitswapCodec.PrefixOf(cid)), Data = ByteString.CopyFrom(big) });
+        var body = pb.ToByteArray();
+        Assert.True(body.Length < BitswapLimits.Default.MaxMessageSize);
+        var frame = new byte[Varint.SizeOf((ulong)body.Length) + body.Length];
+        body.CopyTo(frame, Varint.Write((ulong)body.Length, frame));
+        await raw.SendRawAsync(requester.PeerId, frame, cts.Token);
+
+        var e = await Assert.ThrowsAsync<BitswapFetchException>(() => fetch);
+        Assert.Equal("bitswap.fetch.not_found", e.Code);
+        Assert.False(await requester.Store.HasAsync(cid, cts.Token));
+        var ledger = requester.Bitswap.GetLedger(raw.PeerId)!;
+        Assert.Equal(1, ledger.MalformedMessages);
+        Assert.Equal(0, ledger.BlocksReceived);
+    }
+
+    [Fact]
+    public async Task InboundStreamsPerPeer_AreCapped_AndTheOpenOnesKeepWorking()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var raw = await RawBitswapPeer.StartAsync();
+        await using var node = await BitswapNode.StartAsync(new BitswapOptions { MaxStreamsPerPeer = 2 });
+        var block = Block.Create(TestContent.Bytes(300, 18), Multicodec.Raw, 1);
+        await node.Store.PutAsync(block, cts.Token);
+        await raw.Host.DialAsync(node.Address, cts.Token);
+
+        var streams = new List<LinqP2P.Libp2p.Streams.P2PStream>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var s = await raw.Host.NewStreamAsync(node.PeerId, [BitswapProtocols.V120], cts.Token);
+                await s.WriteAsync(new byte[] { 0 }, cts.Token); // an empty message: the handler is now running
+                streams.Add(s);
+            }
+            await WaitUntilAsync(() => node.Bitswap.GetLedger(raw.PeerId) is not null, cts.Token);
+            await Task.Delay(200, cts.Token);
+
+            // The third stream is reset by the node.
+            await using var third = await raw.Host.NewStreamAsync(node.PeerId, [BitswapProtocols.V120], cts.Token);
+            await third.WriteAsync(new byte[] { 0 }, cts.Token);
+            var buffer = new byte[8];
+            var closed = false;
+            try
+            {
+                closed = await third.ReadAsync(buffer, cts.Token) == 0;
+            }
+            catch (Exception ex) when (ex is IOException or Core.LinqException or ObjectDisposedException)
+            {
+                closed = true;
+            }
+            Assert.True(closed);
+
+            // A want sent on one of the open streams is still served.
+            await streams[0].WriteAsync(BitswapCodec.EncodeFrame(new BitswapMessage { Wants = [new WantEntry(block.Cid)] }, BitswapVersion.V120), cts.Token);
+            var reply = await raw.Received.Reader.ReadAsync(cts.Token);
+            Assert.Equal(block.Cid, Assert.Single(reply.Blocks).Cid);
+        }
+        finally
+        {
+            foreach (var s in streams)
+            {
+                s.Reset();
+            }
+        }
     }
 
     [Fact]
