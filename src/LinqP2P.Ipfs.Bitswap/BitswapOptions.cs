@@ -54,6 +54,12 @@ public sealed class BitswapOptions
     /// <summary>How long a peer that sent a corrupt or unsolicited block is ignored (and disconnected). Default 10 min.</summary>
     public TimeSpan BanDuration { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Most providers a session takes from <see cref="IContentRouting"/> when it has no peer with the root. Default 8.</summary>
+    public int MaxRoutedProviders { get; init; } = 8;
+
+    /// <summary>How long a session searches <see cref="IContentRouting"/> for providers before giving up. Default 30 s.</summary>
+    public TimeSpan ProviderSearchTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Most progress reports per second from one fetch (the final one is always sent). Default 10.</summary>
     public int ProgressReportsPerSecond { get; init; } = 10;
 
@@ -74,6 +80,8 @@ public sealed class BitswapOptions
         Require(SendQueueLength > 0, nameof(SendQueueLength), "must be positive");
         Require(IdleStreamTimeout > TimeSpan.Zero, nameof(IdleStreamTimeout), "must be positive");
         Require(SendTimeout > TimeSpan.Zero, nameof(SendTimeout), "must be positive");
+        Require(MaxRoutedProviders > 0, nameof(MaxRoutedProviders), "must be positive");
+        Require(ProviderSearchTimeout > TimeSpan.Zero, nameof(ProviderSearchTimeout), "must be positive");
         Require(ProgressReportsPerSecond > 0, nameof(ProgressReportsPerSecond), "must be positive");
     }
 

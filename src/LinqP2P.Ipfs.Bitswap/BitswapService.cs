@@ -51,7 +51,15 @@ public sealed class BitswapService : IAsyncDisposable
 
     public BitswapOptions Options => _options;
 
+    /// <summary>
+    /// Where a fetch looks for providers when none of the peers it was given has the root (null: nowhere,
+    /// the fetch fails with <c>bitswap.fetch.not_found</c>). Set it before fetching.
+    /// </summary>
+    public IContentRouting? ContentRouting { get; set; }
+
     internal IBlockStore Store => _store;
+
+    internal PeerId LocalPeer => _host.PeerId;
 
     internal TimeProvider Time => _time;
 
@@ -77,7 +85,8 @@ public sealed class BitswapService : IAsyncDisposable
     /// <summary>
     /// Fetches the block <paramref name="root"/> and, following dag-pb links, every block under it into the
     /// local store, asking <paramref name="providers"/> in parallel. Blocks already stored are not fetched again.
-    /// Throws <see cref="BitswapFetchException"/> when some block cannot be had from any provider.
+    /// When no provider has the root (or none is given) and <see cref="ContentRouting"/> is set, providers
+    /// are looked up there. Throws <see cref="BitswapFetchException"/> when some block cannot be had from any provider.
     /// </summary>
     public Task<FetchResult> FetchDagAsync(Cid root, IReadOnlyCollection<PeerId> providers, IProgress<FetchProgress>? progress, CancellationToken cancellationToken)
     {
@@ -198,6 +207,11 @@ public sealed class BitswapService : IAsyncDisposable
     internal async Task SendAsync(PeerId peer, BitswapMessage message, CancellationToken cancellationToken)
     {
         var state = StateOf(peer);
+        if (state.Ledger.IsBanned(_time.GetUtcNow()))
+        {
+            // Not even cancels: sending would redial the peer we just hung up on.
+            return;
+        }
         var sender = SenderOf(state);
         await sender.EnqueueAsync(message, cancellationToken);
     }

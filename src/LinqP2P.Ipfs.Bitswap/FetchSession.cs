@@ -28,6 +28,9 @@ internal sealed class FetchSession
     private readonly List<PeerId> _sessionPeers = [];
     private readonly HashSet<PeerId> _failedPeers = [];
     private readonly Dictionary<PeerId, int> _inFlight = [];
+
+    /// <summary>Providers outside the session with a want-have outstanding, and for which want (one probe per peer at a time).</summary>
+    private readonly Dictionary<PeerId, Want> _probing = [];
     private readonly Dictionary<PeerId, int> _blocksByPeer = [];
     private readonly Dictionary<PeerId, List<WantEntry>> _outbox = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -36,6 +39,12 @@ internal sealed class FetchSession
     private long _bytesDone;
     private int _blocksFetched;
     private long _bytesFetched;
+    private Cid? _root;
+    private CancellationToken _token;
+    private SearchState _search;
+    private string? _searchError;
+    private int _routedProviders;
+    private CancellationTokenSource? _searchStop;
     private long _lastProgressTicks = -TimeSpan.TicksPerDay; // so the first report is not held back
 
     public FetchSession(BitswapService service, List<PeerId> providers, bool followLinks, IProgress<FetchProgress>? progress)
@@ -49,8 +58,17 @@ internal sealed class FetchSession
 
     public void Post(SessionEvent e) => _events.Writer.TryWrite(e);
 
+    private enum SearchState
+    {
+        NotStarted,
+        Running,
+        Done,
+    }
+
     public async Task<FetchResult> RunAsync(Cid root, CancellationToken cancellationToken)
     {
+        _root = root;
+        _token = cancellationToken;
         _toCheck.Enqueue(root);
         try
         {
@@ -77,6 +95,11 @@ internal sealed class FetchSession
         }
         finally
         {
+            if (_searchStop is { } stop)
+            {
+                await stop.CancelAsync();
+                stop.Dispose();
+            }
             await CancelAllAsync();
         }
     }
@@ -196,27 +219,110 @@ internal sealed class FetchSession
                 _inFlight[peer] = _inFlight.GetValueOrDefault(peer) + 1;
                 _totalInFlight++;
                 Queue(peer, new WantEntry(want.Cid, Priority: 1, WantType: WantType.Block, SendDontHave: true));
+                // Providers not in the session yet (their answer about an earlier block was cancelled, or
+                // they were found later) are probed with this block, one want-have each at a time, so a
+                // slow provider still joins and takes its share.
+                foreach (var p in _providers.Where(p => !_probing.ContainsKey(p) && CanProbe(p, want)).ToList())
+                {
+                    AskHave(p, want);
+                }
                 node = next;
                 continue;
             }
-            var ask = _providers.Where(p => Usable(p) && !want.Lacking.Contains(p) && !want.HaveAsked.ContainsKey(p) && !_sessionPeers.Contains(p)).ToList();
-            foreach (var p in ask)
+            foreach (var p in _providers.Where(p => CanProbe(p, want)).ToList())
             {
-                want.HaveAsked[p] = Now;
-                want.Contacted.Add(p);
-                Queue(p, new WantEntry(want.Cid, Priority: 1, WantType: WantType.Have, SendDontHave: true));
+                AskHave(p, want);
             }
             var waiting = want.HaveAsked.Any(kv => Usable(kv.Key) && !want.Lacking.Contains(kv.Key));
-            if (!waiting)
+            if (!waiting && !SearchForProviders())
             {
-                throw new BitswapFetchException(
-                    "not_found",
-                    _providers.Count == 0
-                        ? $"block {want.Cid} is not in the local store and no provider was given: find providers (DHT) first"
-                        : $"none of the {_providers.Count} providers has block {want.Cid} (each said DONT_HAVE, timed out, failed or was banned): find other providers",
-                    want.Cid.ToString());
+                throw NotFound(want.Cid);
             }
             node = next;
+        }
+    }
+
+    /// <summary>
+    /// Looks up providers of the root through content routing, once per session; true while that search
+    /// runs (the want waits for what it finds), false when there is none to run.
+    /// </summary>
+    private bool SearchForProviders()
+    {
+        var routing = _service.ContentRouting;
+        if (routing is null || _root is null || _search == SearchState.Done)
+        {
+            return false;
+        }
+        if (_search == SearchState.Running)
+        {
+            return true;
+        }
+        _search = SearchState.Running;
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(_token);
+        stop.CancelAfter(_options.ProviderSearchTimeout);
+        _searchStop = stop;
+        var root = _root;
+        var self = _service.LocalPeer;
+        _ = Task.Run(async () =>
+        {
+            var found = 0;
+            string? error = null;
+            try
+            {
+                await foreach (var peer in routing.FindProvidersAsync(root, _options.MaxRoutedProviders, stop.Token))
+                {
+                    if (peer != self)
+                    {
+                        found++;
+                        Post(new SessionEvent.ProviderFound(peer));
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A routing failure ends the search; the fetch then fails with not_found naming it.
+                error = e.Message;
+            }
+            Post(new SessionEvent.SearchEnded(found, error));
+        }, CancellationToken.None);
+        return true;
+    }
+
+    private BitswapFetchException NotFound(Cid cid)
+    {
+        var routing = _service.ContentRouting is null
+            ? "no content routing is set (BitswapService.ContentRouting)"
+            : _searchError is not null
+                ? $"the provider search failed: {_searchError}"
+                : $"content routing named {_routedProviders} provider(s)";
+        var message = _providers.Count == 0
+            ? $"block {cid} is not in the local store, no provider was given and {routing}: announce the content (pin it on a node running the DHT) or pass providers"
+            : $"none of the {_providers.Count} providers has block {cid} (each said DONT_HAVE, timed out, failed or was banned) and {routing}: find other providers";
+        return new BitswapFetchException("not_found", message, cid.ToString());
+    }
+
+    private bool CanProbe(PeerId p, Want want) =>
+        Usable(p) && !_sessionPeers.Contains(p) && !want.Lacking.Contains(p) && !want.HaveAsked.ContainsKey(p);
+
+    private void AskHave(PeerId p, Want want)
+    {
+        want.HaveAsked[p] = Now;
+        want.Contacted.Add(p);
+        _probing[p] = want;
+        Queue(p, new WantEntry(want.Cid, Priority: 1, WantType: WantType.Have, SendDontHave: true));
+    }
+
+    private void EndProbes(Want want)
+    {
+        foreach (var p in want.HaveAsked.Keys)
+        {
+            if (_probing.TryGetValue(p, out var w) && w == want)
+            {
+                _probing.Remove(p);
+            }
         }
     }
 
@@ -285,8 +391,10 @@ internal sealed class FetchSession
         switch (e)
         {
             case SessionEvent.BlockArrived(var peer, var block):
+                _probing.Remove(peer);
                 if (_wants.Remove(block.Cid.Hash, out var want))
                 {
+                    EndProbes(want);
                     Unassign(want, requeue: false);
                     _service.RemoveWanted(want.Cid.Hash);
                     want.Contacted.Remove(peer);
@@ -299,6 +407,7 @@ internal sealed class FetchSession
                 }
                 break;
             case SessionEvent.Presence(var peer, var hash, var have):
+                _probing.Remove(peer);
                 if (have)
                 {
                     JoinSession(peer);
@@ -319,10 +428,22 @@ internal sealed class FetchSession
             case SessionEvent.PeerFailed(var peer):
                 _failedPeers.Add(peer);
                 _sessionPeers.Remove(peer);
+                _probing.Remove(peer);
                 foreach (var x in _wants.Values.Where(x => x.AssignedTo == peer).ToList())
                 {
                     Unassign(x, requeue: true);
                 }
+                break;
+            case SessionEvent.ProviderFound(var peer):
+                if (!_providers.Contains(peer))
+                {
+                    _providers.Add(peer);
+                    _routedProviders++;
+                }
+                break;
+            case SessionEvent.SearchEnded(_, var error):
+                _search = SearchState.Done;
+                _searchError = error;
                 break;
             case SessionEvent.Stopped:
                 throw new OperationCanceledException("the Bitswap service stopped");
@@ -372,6 +493,10 @@ internal sealed class FetchSession
             {
                 if (now - at >= _options.DiscoveryTimeout.Ticks)
                 {
+                    if (_probing.TryGetValue(p, out var probed) && probed == want)
+                    {
+                        _probing.Remove(p);
+                    }
                     want.HaveAsked.Remove(p);
                     want.Lacking.Add(p);
                 }

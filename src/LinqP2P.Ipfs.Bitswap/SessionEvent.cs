@@ -16,4 +16,10 @@ internal abstract record SessionEvent
     public sealed record PeerFailed(PeerId Peer) : SessionEvent;
 
     public sealed record Stopped : SessionEvent;
+
+    /// <summary>Content routing named a provider of the session's root.</summary>
+    public sealed record ProviderFound(PeerId Peer) : SessionEvent;
+
+    /// <summary>The content-routing search ended (found enough, ran out of peers or time).</summary>
+    public sealed record SearchEnded(int Found, string? Error) : SessionEvent;
 }

@@ -99,7 +99,7 @@ public sealed class CodecTests
         pb.Payload.Add(new Pb.Types.Block { Prefix = ByteString.CopyFrom(BitswapCodec.PrefixOf(CidOf(claimed.Get, true))), Data = ByteString.CopyFrom(sent.Get) });
         var block = Assert.Single(BitswapCodec.Decode(pb.ToByteArray()).Blocks);
         Assert.True(block.Cid.Hash.Matches(sent.Get));
-        Assert.Equal(claimed.Get.AsSpan().SequenceEqual(sent.Get), block.Cid == CidOf(claimed.Get, true));
+        Assert.Equal(claimed.Get.AsSpan().SequenceEqual(sent.Get), block.Cid.Equals(CidOf(claimed.Get, true)));
     }
 
     [Fact]
