@@ -39,9 +39,6 @@ public sealed class BitswapOptions
     /// <summary>Blocks are packed into one message until it reaches this size (one larger block still goes alone). Default 1 MiB.</summary>
     public int TargetMessageSize { get; init; } = 1024 * 1024;
 
-    /// <summary>A want-have for a block at most this large is answered with the block itself. Default 1024 bytes, as boxo and Helia.</summary>
-    public int MaxSizeReplaceHaveWithBlock { get; init; } = 1024;
-
     /// <summary>Messages queued for one peer before senders wait. Default 4.</summary>
     public int SendQueueLength { get; init; } = 4;
 

@@ -27,9 +27,9 @@ internal sealed class BitswapNode : IAsyncDisposable
 
     public PeerId PeerId => Host.PeerId;
 
-    public static async Task<BitswapNode> StartAsync(BitswapOptions? options = null)
+    public static async Task<BitswapNode> StartAsync(BitswapOptions? options = null, HostOptions? hostOptions = null)
     {
-        var host = new Libp2pHost(KeyPair.Generate());
+        var host = new Libp2pHost(KeyPair.Generate(), hostOptions ?? new HostOptions());
         var address = (await host.ListenAsync(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"), CancellationToken.None)).WithPeerId(host.PeerId);
         var store = new MemoryBlockStore();
         var bitswap = new BitswapService(host, store, options ?? new BitswapOptions());

@@ -1,6 +1,7 @@
 using LinqP2P.Ipfs.Blocks;
 using LinqP2P.Ipfs.Exporting;
 using LinqP2P.Ipfs.Importing;
+using LinqP2P.Libp2p.Host;
 using LinqP2P.Multiformats;
 
 namespace LinqP2P.Ipfs.Bitswap.Tests;
@@ -126,6 +127,24 @@ public sealed class FetchTests
             root = (await new UnixFsImporter(n.Store, ImportProfile.UnixFsV0_2015).ImportBytesAsync(content, cancellationToken)).Cid;
         }
         return root;
+    }
+
+    [Fact]
+    public async Task FetchDag_WorksWithLargeYamuxWindowsOnBothEnds()
+    {
+        // A 16 MiB receive window is granted with the stream's SYN/ACK; before that fix the sender stalled at 256 KiB.
+        using var cts = new CancellationTokenSource(Timeout);
+        var big = new HostOptions { Yamux = new LinqP2P.Libp2p.Yamux.YamuxOptions { WindowSize = 16 * 1024 * 1024 } };
+        await using var provider = await BitswapNode.StartAsync(hostOptions: big);
+        await using var requester = await BitswapNode.StartAsync(hostOptions: big);
+        var content = TestContent.Bytes(6 * 1024 * 1024, 40);
+        var root = (await new UnixFsImporter(provider.Store, ImportProfile.UnixFsV1_2025).ImportBytesAsync(content, cts.Token)).Cid;
+        await requester.ConnectAsync(provider, cts.Token);
+
+        var result = await requester.Bitswap.FetchDagAsync(root, [provider.PeerId], null, cts.Token);
+
+        Assert.Equal(provider.Store.Count, result.BlocksFetched);
+        Assert.Equal(content, await ExportAsync(requester.Store, root, cts.Token));
     }
 
     [Fact]
