@@ -50,6 +50,30 @@ public sealed class ProviderRoutingTests
     }
 
     [Fact]
+    public async Task TheAnnouncerLoop_AnnouncesAPinAddedWhileItRuns_OnceItsRootIsStored()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        await using var provider = await RoutedNode.StartAsync();
+        await using var other = await RoutedNode.StartAsync();
+        await provider.ConnectAsync(other);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        var loop = provider.Announcer.RunAsync(TimeSpan.FromMilliseconds(100), stop.Token);
+        var block = Block.Create(TestContent.Bytes(2000, 34), Multicodec.Raw, 1);
+
+        // Pinned but not stored yet: not announced.
+        provider.Pins.Add(block.Cid, PinKind.Direct);
+        await Task.Delay(400, cts.Token);
+        Assert.Empty(provider.Announcer.Announced);
+
+        await provider.Store.PutAsync(block, cts.Token);
+        await MisbehaviourTests.WaitUntilAsync(() => provider.Announcer.Announced.Count == 1, cts.Token);
+        await MisbehaviourTests.WaitUntilAsync(() => other.Dht.Providers.Get(block.Cid.Hash.ToBytes()).Count == 1, cts.Token);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
+    }
+
+    [Fact]
     public async Task WithoutContentRouting_AFetchWithNoProviders_FailsAtOnce_SayingWhatToDo()
     {
         using var cts = new CancellationTokenSource(Timeout);
