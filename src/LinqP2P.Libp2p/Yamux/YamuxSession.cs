@@ -83,9 +83,16 @@ public sealed class YamuxSession : IAsyncDisposable
         var id = Interlocked.Add(ref _nextId, 2) - 2;
         var stream = new YamuxStream(this, id, Host.Direction.Outbound);
         _streams[id] = stream;
-        await SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, 0), default, cancellationToken);
+        await SendAsync(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Syn, id, InitialWindowGrant), default, cancellationToken);
         return stream;
     }
+
+    /// <summary>
+    /// What our receive window holds beyond the spec's initial 256 KiB, granted with the SYN or ACK (as
+    /// go-yamux does); without it a larger <see cref="YamuxOptions.WindowSize"/> is never announced and the
+    /// sender stalls at 256 KiB while we wait for half the larger window before updating.
+    /// </summary>
+    private uint InitialWindowGrant => (uint)(Options.WindowSize - (256 * 1024));
 
     internal async Task SendAsync(YamuxHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -270,7 +277,7 @@ public sealed class YamuxSession : IAsyncDisposable
         }
         var stream = new YamuxStream(this, header.StreamId, Host.Direction.Inbound);
         _streams[header.StreamId] = stream;
-        SendControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, header.StreamId, 0));
+        SendControl(new YamuxHeader(YamuxFrameType.WindowUpdate, YamuxFlags.Ack, header.StreamId, InitialWindowGrant));
         _ = Task.Run(async () =>
         {
             try
