@@ -167,7 +167,7 @@ public sealed class ImageArtifacts
     }
 
     /// <summary>Finds manifest.json in a <c>docker save</c> tar (classic or OCI layout) and reads the one image in it.</summary>
-    internal static async Task<(string ImageId, IReadOnlyList<string> RepoTags)> ReadManifestAsync(Stream archive, CancellationToken cancellationToken)
+    public static async Task<(string ImageId, IReadOnlyList<string> RepoTags)> ReadManifestAsync(Stream archive, CancellationToken cancellationToken)
     {
         try
         {
@@ -194,7 +194,8 @@ public sealed class ImageArtifacts
         throw new ImageArtifactException("no_manifest", "the archive has no manifest.json: store the output of `docker save`, not a filesystem tar");
     }
 
-    internal static (string ImageId, IReadOnlyList<string> RepoTags) ParseManifest(ReadOnlySpan<byte> json)
+    /// <summary>Parses a docker save manifest.json: the one image's id and tags.</summary>
+    public static (string ImageId, IReadOnlyList<string> RepoTags) ParseManifest(ReadOnlySpan<byte> json)
     {
         try
         {
