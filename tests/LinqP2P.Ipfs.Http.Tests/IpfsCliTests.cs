@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using LinqP2P.Ipfs.Blocks;
@@ -71,6 +72,47 @@ public sealed class IpfsCliTests : IDisposable
         var bad = await LinqAsync("cat", "not-a-cid");
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("CID", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_ExposesTheRepoOnLoopback()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "linq.dll"), "ipfs", "--repo", RepoPath, "serve", "--port", "0" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.NotNull(line);
+            var address = new Uri(line!.Split(' ')[1].Replace("ipfs/", "", StringComparison.Ordinal));
+            Assert.Equal("127.0.0.1", address.Host);
+            using var client = new HttpClient { BaseAddress = address };
+            using var form = new MultipartFormDataContent { { new ByteArrayContent("served"u8.ToArray()), "file", "a.txt" } };
+            using var added = await client.PostAsync("api/v0/add", form);
+            var cid = (await TestNode.NdjsonAsync(added))[0].GetProperty("Hash").GetString();
+            Assert.Equal("served", await client.GetStringAsync($"ipfs/{cid}"));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AddImage_PrintsAnIpfsReferenceToTheSavedImage()
+    {
+        await DockerTestImages.EnsureBuiltAsync();
+        var result = await LinqAsync("add-image", DockerTestImages.Busybox);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var reference = result.StdoutTrimmed;
+        Assert.StartsWith("ipfs://", reference, StringComparison.Ordinal);
+        var id = (await DockerTestImages.DockerCliAsync("image", "inspect", "--format", "{{.Id}}", DockerTestImages.Busybox)).StdoutTrimmed;
+        var source = await new LinqP2P.Artifacts.ImageArtifacts(IpfsRepo.Open(new IpfsRepoOptions { Path = RepoPath })).ResolveAsync(reference);
+        Assert.Equal(id, source.Reference);
     }
 
     /// <summary>A directory whose one entry has <paramref name="name"/>, stored in <paramref name="store"/>.</summary>
