@@ -56,6 +56,9 @@ public sealed class IpfsHttpServer : IAsyncDisposable
     /// <summary>The base address, e.g. http://127.0.0.1:5001/.</summary>
     public Uri Address { get; }
 
+    /// <summary>Cancelled when the host begins to stop (for example on SIGTERM or Ctrl+C).</summary>
+    public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
+
     public static async Task<IpfsHttpServer> StartAsync(IpfsRepo repo, IpfsHttpServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repo);

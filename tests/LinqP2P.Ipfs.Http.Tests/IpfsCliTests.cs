@@ -94,11 +94,18 @@ public sealed class IpfsCliTests : IDisposable
             using var added = await client.PostAsync("api/v0/add", form);
             var cid = (await TestNode.NdjsonAsync(added))[0].GetProperty("Hash").GetString();
             Assert.Equal("served", await client.GetStringAsync($"ipfs/{cid}"));
+
+            // SIGTERM (as a service manager sends) stops it cleanly.
+            Assert.Equal(0, (await ExternalProcess.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])).ExitCode);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
         }
     }
 

@@ -252,9 +252,10 @@ internal static class IpfsCommands
         {
             await using var server = await IpfsHttpServer.StartAsync(OpenRepo(p), new IpfsHttpServerOptions { Port = p.GetValue(port) }, ct);
             Console.WriteLine($"gateway {server.Address}ipfs/  rpc {server.Address}api/v0/  (Ctrl+C to stop)");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.Infinite, stop.Token);
             }
             catch (OperationCanceledException)
             {
