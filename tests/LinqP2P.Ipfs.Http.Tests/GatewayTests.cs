@@ -168,11 +168,14 @@ public sealed class GatewayTests
     {
         await using var node = await TestNode.StartAsync();
         var added = await node.AddBytesAsync(Bytes.Random(5000, 1));
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"ipfs/{added.Cid}?format=raw");
-        using var response = await node.Client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(5000, response.Content.Headers.ContentLength);
-        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        foreach (var query in new[] { "?format=raw", "" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, $"ipfs/{added.Cid}{query}");
+            using var response = await node.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(5000, response.Content.Headers.ContentLength);
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        }
     }
 
     [Fact]
