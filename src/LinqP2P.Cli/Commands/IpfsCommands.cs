@@ -237,7 +237,22 @@ internal static class IpfsCommands
         var command = new Command("add-image", "Store a local container image as an artifact and print its ipfs://CID reference for job specs.") { reference };
         command.SetAction((p, ct) => RunAsync(async () =>
         {
-            var artifact = await new ImageArtifacts(OpenRepo(p)).AddImageAsync(p.GetValue(reference)!, null, ct);
+            var lastShown = DateTime.UtcNow;
+            var shown = false;
+            var progress = new SyncProgress(done =>
+            {
+                if (DateTime.UtcNow - lastShown > TimeSpan.FromMilliseconds(500))
+                {
+                    lastShown = DateTime.UtcNow;
+                    shown = true;
+                    Console.Error.Write($"\r{done >> 20} MiB stored");
+                }
+            });
+            var artifact = await new ImageArtifacts(OpenRepo(p)).AddImageAsync(p.GetValue(reference)!, progress, ct);
+            if (shown)
+            {
+                Console.Error.WriteLine();
+            }
             Console.WriteLine(artifact.Reference);
             Console.Error.WriteLine($"image {artifact.ImageId} ({string.Join(", ", artifact.RepoTags)}), {artifact.Size} bytes, pinned");
         }));
