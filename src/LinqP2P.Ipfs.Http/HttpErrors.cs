@@ -32,7 +32,9 @@ internal static class HttpErrors
         InvalidInputException i => (400, new KuboError(i.Message, KuboError.Client)),
         LinqException l => (500, new KuboError(l.Message, KuboError.Normal)),
         InvalidDataException d => (400, new KuboError("malformed request body: " + d.Message, KuboError.Client)),
+        ArgumentException a => (400, new KuboError(a.Message, KuboError.Client)),
         BadHttpRequestException h => (h.StatusCode, new KuboError(h.Message, h.StatusCode == 400 ? KuboError.Client : KuboError.Normal)),
+        IOException io => (500, new KuboError("storage error: " + io.Message, KuboError.Normal)),
         _ => null,
     };
 
@@ -42,7 +44,7 @@ internal static class HttpErrors
         BlockNotFoundException or IpfsPathNotFoundException => 404,
         UnsafePathException or InvalidInputException or IpfsFormatException => 400,
         BlockCorruptedException => 502,
-        LinqException => 500,
+        LinqException or IOException => 500,
         _ => null,
     };
 

@@ -89,6 +89,16 @@ public sealed class KuboRpcTests
         Assert.Empty(node.Repo.Pins.List());
     }
 
+    [Fact]
+    public async Task Add_WithAPathGivenTwice_IsAClientError()
+    {
+        await using var node = await TestNode.StartAsync();
+        using var response = await node.PostAsync("add", [("d/a", [1]), ("d/a", [2])]);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("error", (await TestNode.JsonAsync(response)).GetProperty("Type").GetString());
+        Assert.Empty(node.Repo.Pins.List());
+    }
+
     [Theory]
     [InlineData("add?chunker=rabin-1-2-3")]
     [InlineData("add?cid-version=7")]

@@ -189,6 +189,7 @@ public static class KuboRpcEndpoints
         var outputs = new List<object>();
         var roots = new List<Cid>();
         var trees = new Dictionary<string, List<ImportEntry>>(StringComparer.Ordinal);
+        var seenPaths = new HashSet<string>(StringComparer.Ordinal);
         var spool = Path.Combine(repo.Path, "tmp", "add-" + Guid.NewGuid().ToString("N"));
         await using var gate = onlyHash ? null : await repo.Gate.EnterAddAsync(ct);
         try
@@ -218,6 +219,10 @@ public static class KuboRpcEndpoints
                 if (!trees.TryGetValue(treeKey, out var entries))
                 {
                     trees[treeKey] = entries = [];
+                }
+                if (!seenPaths.Add(treeKey + "/" + relative))
+                {
+                    throw new InvalidInputException("ipfs.rpc.duplicate_path", $"'{part.Path}' is given twice: every file and folder of an add needs its own path");
                 }
                 if (relative.Length == 0)
                 {
