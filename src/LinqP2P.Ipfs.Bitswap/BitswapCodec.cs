@@ -5,7 +5,7 @@ using Pb = LinqP2P.Ipfs.Bitswap.Protos.Message;
 
 namespace LinqP2P.Ipfs.Bitswap;
 
-/// <summary>Decoder limits; every inbound message is checked against them (SPEC.md §6.8).</summary>
+/// <summary>Decoder limits; every inbound message is checked against them (SPEC.md §6.10).</summary>
 public sealed record BitswapLimits
 {
     /// <summary>Largest message accepted or sent: 4 MiB, as in boxo and Helia.</summary>

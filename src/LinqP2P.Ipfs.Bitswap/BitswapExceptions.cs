@@ -3,7 +3,7 @@ using LinqP2P.Core;
 namespace LinqP2P.Ipfs.Bitswap;
 
 /// <summary>
-/// A peer sent a Bitswap message that is malformed, oversized or breaks the protocol (SPEC.md §6.8). Only
+/// A peer sent a Bitswap message that is malformed, oversized or breaks the protocol (SPEC.md §6.10). Only
 /// the stream it came on is reset. Codes start with <c>bitswap.protocol.</c>.
 /// </summary>
 public sealed class BitswapProtocolException : LinqException

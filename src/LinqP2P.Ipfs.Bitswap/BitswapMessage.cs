@@ -3,7 +3,7 @@ using LinqP2P.Multiformats;
 
 namespace LinqP2P.Ipfs.Bitswap;
 
-/// <summary>The Bitswap protocol versions, oldest first (SPEC.md §6.8).</summary>
+/// <summary>The Bitswap protocol versions, oldest first (SPEC.md §6.10).</summary>
 public enum BitswapVersion
 {
     /// <summary><c>/ipfs/bitswap/1.0.0</c>: CIDv0 wants, blocks without CID prefixes, no presences.</summary>

@@ -1,6 +1,6 @@
 namespace LinqP2P.Ipfs.Bitswap;
 
-/// <summary>Settings of <see cref="BitswapService"/>; each default is stated here and checked by <see cref="Validate"/> at start (SPEC.md §6.8).</summary>
+/// <summary>Settings of <see cref="BitswapService"/>; each default is stated here and checked by <see cref="Validate"/> at start (SPEC.md §6.10).</summary>
 public sealed class BitswapOptions
 {
     /// <summary>Decoder limits (message 4 MiB, block 2 MiB, 8192 wants or presences per message).</summary>

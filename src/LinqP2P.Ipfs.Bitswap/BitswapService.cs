@@ -12,7 +12,7 @@ namespace LinqP2P.Ipfs.Bitswap;
 
 /// <summary>
 /// Bitswap 1.2.0 / 1.1.0 / 1.0.0 over an <see cref="IHost"/>: serves the wants of peers from
-/// <see cref="IBlockStore"/> and fetches blocks and whole DAGs from chosen providers into it. See SPEC.md §6.8.
+/// <see cref="IBlockStore"/> and fetches blocks and whole DAGs from chosen providers into it. See SPEC.md §6.10.
 /// </summary>
 public sealed class BitswapService : IAsyncDisposable
 {

@@ -7,7 +7,7 @@ using LinqP2P.Multiformats;
 namespace LinqP2P.Ipfs.Bitswap;
 
 /// <summary>
-/// Fetches one block or a whole DAG (SPEC.md §6.8). Discovery: a want-have (send-dont-have) goes to every
+/// Fetches one block or a whole DAG (SPEC.md §6.10). Discovery: a want-have (send-dont-have) goes to every
 /// provider; peers answering HAVE, or sending the block, join the session. Blocks are then asked with
 /// want-block from the session peer with the fewest wants in flight, within per-session and per-peer
 /// bounds. DONT_HAVE, a timeout or a lost peer moves the want to another peer; a block no provider has

@@ -4,7 +4,7 @@ using LinqP2P.Multiformats;
 namespace LinqP2P.Ipfs.Bitswap;
 
 /// <summary>
-/// Where content can be found (SPEC.md §6.8 "Provider routing"). Bitswap only consumes this: a fetch
+/// Where content can be found (SPEC.md §6.10 "Provider routing"). Bitswap only consumes this: a fetch
 /// session with no peer that has its root asks <see cref="FindProvidersAsync"/>. The Kad DHT
 /// implementation lives in LinqP2P.Ipfs.Routing, so Bitswap and Kad never reference each other.
 /// </summary>

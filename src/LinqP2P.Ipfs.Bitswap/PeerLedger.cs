@@ -2,7 +2,7 @@ using LinqP2P.Libp2p.Identity;
 
 namespace LinqP2P.Ipfs.Bitswap;
 
-/// <summary>What we exchanged with one peer since the service started (SPEC.md §6.8).</summary>
+/// <summary>What we exchanged with one peer since the service started (SPEC.md §6.10).</summary>
 public sealed record PeerLedgerSnapshot(
     PeerId Peer,
     long BytesSent,

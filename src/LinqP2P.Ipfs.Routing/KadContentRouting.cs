@@ -7,7 +7,7 @@ using LinqP2P.Multiformats;
 namespace LinqP2P.Ipfs.Routing;
 
 /// <summary>
-/// Bitswap's <see cref="IContentRouting"/> over the Kad DHT (SPEC.md §6.8 "Provider routing"): provide is
+/// Bitswap's <see cref="IContentRouting"/> over the Kad DHT (SPEC.md §6.10 "Provider routing"): provide is
 /// ADD_PROVIDER to the peers closest to the CID's multihash, find is an iterative GET_PROVIDERS lookup.
 /// The DHT puts every provider's addresses in the peer store, so Bitswap can dial what it yields.
 /// </summary>

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LinqP2P.Ipfs.Routing;
 
 /// <summary>
-/// Announces the roots this node keeps, its pins, through <see cref="IContentRouting"/> (SPEC.md §6.8
+/// Announces the roots this node keeps, its pins, through <see cref="IContentRouting"/> (SPEC.md §6.10
 /// "Provider routing"). Only roots: whoever fetches a DAG finds its root's providers and asks them for the
 /// rest in the same Bitswap session. A pin is announced once its root block is in the store; the DHT
 /// republishes what it provides, so each root is announced once per process. Unpinned roots are not

@@ -1,6 +1,8 @@
 using System.CommandLine;
+using LinqP2P.Artifacts;
 using LinqP2P.Core;
 using LinqP2P.Ipfs;
+using LinqP2P.Ipfs.Http;
 using LinqP2P.Ipfs.Importing;
 using LinqP2P.Ipfs.Pinning;
 using LinqP2P.Multiformats;
@@ -28,6 +30,8 @@ internal static class IpfsCommands
         ipfs.Subcommands.Add(Pin());
         ipfs.Subcommands.Add(Gc());
         ipfs.Subcommands.Add(Car());
+        ipfs.Subcommands.Add(AddImage());
+        ipfs.Subcommands.Add(Serve());
         return ipfs;
     }
 
@@ -225,6 +229,54 @@ internal static class IpfsCommands
         car.Subcommands.Add(export);
         car.Subcommands.Add(import);
         return car;
+    }
+
+    private static Command AddImage()
+    {
+        var reference = new Argument<string>("image") { Description = "A local image (name:tag or id) to store, via `docker save`." };
+        var command = new Command("add-image", "Store a local container image as an artifact and print its ipfs://CID reference for job specs.") { reference };
+        command.SetAction((p, ct) => RunAsync(async () =>
+        {
+            var lastShown = DateTime.UtcNow;
+            var shown = false;
+            var progress = new SyncProgress(done =>
+            {
+                if (DateTime.UtcNow - lastShown > TimeSpan.FromMilliseconds(500))
+                {
+                    lastShown = DateTime.UtcNow;
+                    shown = true;
+                    Console.Error.Write($"\r{done >> 20} MiB stored");
+                }
+            });
+            var artifact = await new ImageArtifacts(OpenRepo(p)).AddImageAsync(p.GetValue(reference)!, progress, ct);
+            if (shown)
+            {
+                Console.Error.WriteLine();
+            }
+            Console.WriteLine(artifact.Reference);
+            Console.Error.WriteLine($"image {artifact.ImageId} ({string.Join(", ", artifact.RepoTags)}), {artifact.Size} bytes, pinned");
+        }));
+        return command;
+    }
+
+    private static Command Serve()
+    {
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (default 5001, Kubo's API port; 0 picks a free one).", DefaultValueFactory = _ => 5001 };
+        var command = new Command("serve", "Serve this repo over HTTP on 127.0.0.1: the trustless gateway (/ipfs/CID) and the Kubo RPC subset (/api/v0/).") { port };
+        command.SetAction((p, ct) => RunAsync(async () =>
+        {
+            await using var server = await IpfsHttpServer.StartAsync(OpenRepo(p), new IpfsHttpServerOptions { Port = p.GetValue(port) }, ct);
+            Console.WriteLine($"gateway {server.Address}ipfs/  rpc {server.Address}api/v0/  (Ctrl+C to stop)");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }));
+        return command;
     }
 
     /// <summary>Reports on the calling thread, unlike Progress&lt;T&gt; which posts to the thread pool.</summary>
