@@ -123,4 +123,30 @@ public sealed class WorkerContainerTests : IAsyncLifetime
         Assert.Equal(ExecutionOutcome.Failed, result.Outcome);
         Assert.Contains("synth.worker.plan", result.LogTail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RequestRunAsContainerShards_JoinsToTheBytesOfAOneShardLocalRun()
+    {
+        var spec = TestData.Tabular(rows: 6_000, DatasetFormat.Jsonl, seed: 21);
+        var job = SynthJobMapper.Map(new SynthRequest { Spec = spec, Shards = 3, InputCid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" }, TestData.WineModelJson);
+        var modelFolder = TestData.NewFolder(Path.Combine(_work, "model"));
+        TestData.WriteReadable(Path.Combine(modelFolder, "model.json"), TestData.WineModelJson);
+        var results = Path.Combine(_work, "result");
+        Directory.CreateDirectory(results);
+        for (var k = 0; k < job.Spec.Shards.Count; k++)
+        {
+            var run = await _executor.ExecuteAsync(Request(spec, k, job.Spec.Shards.Count, [new InputMount(modelFolder, "model")], job.Spec.Shards.ParametersOf(k)) with
+            {
+                Environment = job.Spec.Environment,
+            }, ExecutionLogSink.None, CancellationToken.None);
+            Assert.True(run.Outcome == ExecutionOutcome.Succeeded, $"shard {k}: {run.Outcome} exit {run.ExitCode}: {run.LogTail}");
+            Directory.Move(run.OutputDirectory, Path.Combine(results, $"shard-{k:D4}"));
+        }
+
+        var joined = await SynthJoin.JoinAsync(spec, TestData.WineModelJson, SynthJoin.FindShardFolders(results, 3), Path.Combine(_work, "dataset"));
+        var (whole, wholeFolder) = await InProcessAsync(spec, TestData.WineModelJson, 0, 1);
+
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(wholeFolder, whole.File)), await File.ReadAllBytesAsync(Path.Combine(joined.Directory, joined.Manifest.Data)));
+        Assert.True((await ShardVerifier.VerifyDatasetAsync(joined.Directory, 1, Path.Combine(_work, "verify"))).Matches);
+    }
 }

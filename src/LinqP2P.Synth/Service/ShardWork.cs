@@ -53,8 +53,8 @@ public sealed record ShardStats
         try
         {
             var stats = JsonSerializer.Deserialize<ShardStats>(json, QualityReport.JsonOptions);
-            if (stats is null || stats.Format != CurrentFormat || stats.Index < 0 || stats.Count < 1 || stats.Index >= stats.Count
-                || stats.Rows < 0 || stats.FirstRow < 0 || stats.Sha256.Length != 64 || !SafeRelative(stats.File))
+            if (stats is null || stats.Format != CurrentFormat || stats.Kind is null || stats.Index < 0 || stats.Count < 1 || stats.Index >= stats.Count
+                || stats.Rows < 0 || stats.FirstRow < 0 || stats.Sha256 is not { Length: 64 } || stats.SpecSha256 is not { Length: 64 } || !SafeRelative(stats.File))
             {
                 throw new SynthInputException("synth.shard.stats", $"{source} is not a valid {CurrentFormat} document: the shard output is damaged or from another worker version.");
             }
