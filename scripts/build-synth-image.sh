@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the synthetic data worker image (SPEC.md §9.4) from this repository's own code:
+# Builds the synthetic data worker image (SPEC.md §9.9) from this repository's own code:
 #   linq/synth-worker:<version>          (version = the shard spec format, "1")
 #   linq/synth-worker:<version>-<hash12> (the same image, pinned to its inputs)
 # `dotnet publish` makes a self-contained linux-x64 folder; the rootfs holds it under /app plus only the

@@ -12,7 +12,7 @@ namespace LinqP2P.Synth.Jobs;
 public sealed record VerifyResult(int Shard, bool Matches, string ProviderSha256, string LocalSha256, long Rows, string Detail);
 
 /// <summary>
-/// Re-runs a shard on this machine and compares it with the provider's (SPEC.md §9.6). Works on a joined
+/// Re-runs a shard on this machine and compares it with the provider's (SPEC.md §9.11). Works on a joined
 /// dataset folder (manifest.json, spec.json, inputs/, data file, shards/) and on a raw job result (one
 /// folder per shard holding the worker's output, plus the spec and input given separately).
 /// </summary>

@@ -16,7 +16,7 @@ namespace LinqP2P.Synth.Jobs;
 /// <summary>Where shard k sits in the joined data file: a byte range (CSV, JSONL) or a run of row groups (Parquet).</summary>
 public sealed record JoinedShard(int Index, long FirstRow, long Rows, string Sha256, long? Offset, long? Length, int? FirstRowGroup, int? RowGroups);
 
-/// <summary>The manifest of a joined dataset (SPEC.md §9.5), written as <c>manifest.json</c>.</summary>
+/// <summary>The manifest of a joined dataset (SPEC.md §9.10), written as <c>manifest.json</c>.</summary>
 public sealed record JoinedManifest
 {
     public const string CurrentFormat = "linq-synth-dataset/1";
@@ -80,7 +80,7 @@ public sealed record JoinResult(string Directory, JoinedManifest Manifest, Quali
 public sealed record JoinSample(Frame Train, Frame? Holdout);
 
 /// <summary>
-/// Joins the N shard outputs of a synthetic data job into one dataset folder (SPEC.md §9.5): every shard's
+/// Joins the N shard outputs of a synthetic data job into one dataset folder (SPEC.md §9.10): every shard's
 /// stats are checked (index, count, spec hash, contiguous rows, file hash), the data files are concatenated
 /// in shard order (CSV keeps one header; Parquet row groups are copied), image shards are merged into one
 /// COCO file, the quality report is written, and the folder can be stored as one UnixFS directory.

@@ -9,7 +9,7 @@ using LinqP2P.Synth.Service;
 namespace LinqP2P.Synth.Jobs;
 
 /// <summary>
-/// A requester's order for a dataset (SPEC.md §9.2): what to generate (<see cref="Spec"/>), in how many
+/// A requester's order for a dataset (SPEC.md §9.7): what to generate (<see cref="Spec"/>), in how many
 /// shards, with which input (the fitted model or the schema, already added to the store), on which image
 /// and at what price. <see cref="SynthJobMapper"/> turns it into a job spec.
 /// </summary>
@@ -54,7 +54,7 @@ public sealed record PlannedShard(int Index, long FirstRow, long Rows);
 public sealed record SynthJob(string Yaml, JobSpec Spec, IReadOnlyList<PlannedShard> Shards);
 
 /// <summary>
-/// Maps a <see cref="SynthRequest"/> to a job spec (SPEC.md §9.3): one shard per index with parameters
+/// Maps a <see cref="SynthRequest"/> to a job spec (SPEC.md §9.8): one shard per index with parameters
 /// <c>first_row</c> and <c>rows</c> (the worker checks them against its own plan), the shard spec as the job
 /// variable <c>SYNTH_SPEC</c>, the input mounted at <c>/linq/in/model</c> or <c>/linq/in/schema</c>, and the
 /// whole of <c>/linq/out</c> as the result.

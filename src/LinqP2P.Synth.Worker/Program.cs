@@ -3,7 +3,7 @@ using LinqP2P.Core;
 using LinqP2P.Synth;
 using LinqP2P.Synth.Worker;
 
-// The synthetic data worker: one shard of one job per container run (SPEC.md §9.4).
+// The synthetic data worker: one shard of one job per container run (SPEC.md §9.9).
 var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
 try

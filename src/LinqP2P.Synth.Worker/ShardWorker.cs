@@ -4,7 +4,7 @@ using LinqP2P.Synth.Service;
 namespace LinqP2P.Synth.Worker;
 
 /// <summary>
-/// Reads the shard from the job environment (SPEC.md §9.4) and runs it:
+/// Reads the shard from the job environment (SPEC.md §9.9) and runs it:
 /// <c>LINQ_SHARD_INDEX</c>, <c>LINQ_SHARD_COUNT</c>, <c>SYNTH_SPEC</c> (the <see cref="SynthShardSpec"/> JSON),
 /// the optional shard parameters <c>LINQ_PARAM_FIRST_ROW</c> / <c>LINQ_PARAM_ROWS</c> (checked against the
 /// worker's own plan), the input folder <c>LINQ_INPUT_DIR</c> (default /linq/in) and the output folder

@@ -12,7 +12,7 @@ using LinqP2P.Synth.Tabular;
 namespace LinqP2P.Synth.Service;
 
 /// <summary>
-/// What one shard wrote (SPEC.md §9.4): its files, rows, and the SHA-256 a verifier recomputes. For a
+/// What one shard wrote (SPEC.md §9.9): its files, rows, and the SHA-256 a verifier recomputes. For a
 /// table, <see cref="Sha256"/> is the hash of the one shard file; for images it is the hash of a listing
 /// of "sha256 &#160;path" lines (sorted by path) over the PNGs and the COCO part, like <c>sha256sum</c> prints.
 /// </summary>

@@ -7,7 +7,7 @@ using LinqP2P.Synth.Images;
 namespace LinqP2P.Synth.Service;
 
 /// <summary>
-/// Everything a shard of a synthetic data job needs besides its index and its input file (SPEC.md §9.2):
+/// Everything a shard of a synthetic data job needs besides its index and its input file (SPEC.md §9.7):
 /// the generator, the dataset seed, the size, the output format and the generator's settings. The same
 /// spec, input, index and count give the same bytes on every machine. It travels as the job variable
 /// <c>SYNTH_SPEC</c> (compact JSON, at most <see cref="MaxJsonBytes"/>).
