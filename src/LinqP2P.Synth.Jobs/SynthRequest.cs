@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using LinqP2P.Market.Specs;
 using LinqP2P.Synth.Generators;
-using LinqP2P.Synth.Images;
 using LinqP2P.Synth.Service;
 
 namespace LinqP2P.Synth.Jobs;
@@ -86,24 +85,8 @@ public static class SynthJobMapper
     }
 
     /// <summary>The rows (or images) each shard makes; the same function the worker uses.</summary>
-    public static IReadOnlyList<PlannedShard> Plan(SynthShardSpec spec, string? inputText, int shards)
-    {
-        if (spec.Kind == "images")
-        {
-            var images = new ImageGenerator(spec.Images!, spec.Seed);
-            return Enumerable.Range(0, shards).Select(k =>
-            {
-                var (first, end) = images.Shard(k, shards);
-                return new PlannedShard(k, first, end - first);
-            }).ToList();
-        }
-        var generator = ShardWork.CreateGenerator(spec, inputText);
-        return Enumerable.Range(0, shards).Select(k =>
-        {
-            var p = Generators.ShardPlan.For(generator, k, shards);
-            return new PlannedShard(k, p.FirstRow, p.RowCount);
-        }).ToList();
-    }
+    public static IReadOnlyList<PlannedShard> Plan(SynthShardSpec spec, string? inputText, int shards) =>
+        ShardWork.Plan(spec, inputText, shards).Select((p, k) => new PlannedShard(k, p.FirstRow, p.Rows)).ToList();
 
     private static string TestSha(string text) => SynthRunner.Sha256Hex(text);
 

@@ -25,9 +25,14 @@ public static class ShardWorker
         var output = env.GetValueOrDefault("LINQ_OUTPUT_DIR") is { Length: > 0 } o ? o : "/linq/out";
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"linq-synth-worker: job {env.GetValueOrDefault("LINQ_JOB_ID", "-")} shard {index}/{count} {spec.Kind} seed {spec.Seed}"));
+        if (count is < 1 or > 100_000 || index < 0 || index >= count)
+        {
+            throw new SynthInputException("synth.shards.invalid", $"LINQ_SHARD_INDEX {index} is outside 0..{count - 1} or LINQ_SHARD_COUNT {count} is outside 1..100000.", field: "LINQ_SHARD_INDEX");
+        }
+        var (firstRow, rows) = ShardWork.Plan(spec, input, count)[index];
+        Check(env, "LINQ_PARAM_FIRST_ROW", firstRow);
+        Check(env, "LINQ_PARAM_ROWS", rows);
         var stats = await ShardWork.RunAsync(spec, input, index, count, output, cancellationToken: cancellationToken);
-        Check(env, "LINQ_PARAM_FIRST_ROW", stats.FirstRow);
-        Check(env, "LINQ_PARAM_ROWS", stats.Rows);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"linq-synth-worker: wrote rows {stats.FirstRow}..{stats.FirstRow + stats.Rows} ({stats.Bytes} bytes) sha256 {stats.Sha256}"));
         return stats;

@@ -140,6 +140,26 @@ public static class ShardWork
     private static string Need(string? input, SynthShardSpec spec) =>
         input ?? throw new SynthInputException("synth.input.missing", $"a {spec.Kind} shard needs its {spec.InputFile}.", field: spec.InputFile);
 
+    /// <summary>First row (or image) and row count of every shard: whole blocks per shard for tables (§9.3).</summary>
+    public static IReadOnlyList<(long FirstRow, long Rows)> Plan(SynthShardSpec spec, string? input, int count)
+    {
+        if (spec.Kind == "images")
+        {
+            var images = new ImageGenerator(spec.Images!, spec.Seed);
+            return Enumerable.Range(0, count).Select(k =>
+            {
+                var (first, end) = images.Shard(k, count);
+                return ((long)first, (long)(end - first));
+            }).ToList();
+        }
+        var generator = CreateGenerator(spec, input);
+        return Enumerable.Range(0, count).Select(k =>
+        {
+            var p = ShardPlan.For(generator, k, count);
+            return (p.FirstRow, p.RowCount);
+        }).ToList();
+    }
+
     /// <summary>
     /// Writes shard <paramref name="index"/> of <paramref name="count"/> into <paramref name="outputDirectory"/>:
     /// the data file (or images/ and the COCO part) and <see cref="StatsFileName"/>.
