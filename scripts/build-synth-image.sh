@@ -8,7 +8,13 @@
 # (sources of Core, Synth and the worker, the package versions, this recipe) and nothing is rebuilt
 # when that hash is current. Prints the image reference on the last line.
 # Env: LINQ_SYNTH_IMAGE (default linq/synth-worker), LINQ_SYNTH_IMAGE_FORCE=1 to rebuild.
+# `--save FILE` also writes the image as a `docker save` tarball, for providers that do not have it:
+# `linq ipfs add FILE` gives the CID to request with `linq synth ... --image ipfs://CID`.
 set -euo pipefail
+save=""
+if [ "${1:-}" = "--save" ]; then
+  save="${2:?build-synth-image: --save needs a file name}"
+fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 name="${LINQ_SYNTH_IMAGE:-linq/synth-worker}"
@@ -33,6 +39,7 @@ current="$(docker image inspect --format '{{ index .Config.Labels "org.linqp2p.c
 if [ "$current" = "$hash" ] && [ "${LINQ_SYNTH_IMAGE_FORCE:-0}" != 1 ]; then
   docker tag "$pinned" "$image"
   echo "$pinned is up to date" >&2
+  [ -z "$save" ] || { docker save "$image" -o "$save"; echo "saved $image to $save" >&2; }
   echo "$image"
   exit 0
 fi
@@ -80,4 +87,5 @@ tar --sort=name --mtime='2026-01-01 00:00:00Z' --owner=0 --group=0 --numeric-own
     - "$pinned" >/dev/null
 docker tag "$pinned" "$image"
 echo "built $pinned ($(du -sh "$rootfs" | cut -f1))" >&2
+[ -z "$save" ] || { docker save "$image" -o "$save"; echo "saved $image to $save" >&2; }
 echo "$image"

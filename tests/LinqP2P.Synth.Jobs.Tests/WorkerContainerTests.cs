@@ -149,4 +149,23 @@ public sealed class WorkerContainerTests : IAsyncLifetime
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(wholeFolder, whole.File)), await File.ReadAllBytesAsync(Path.Combine(joined.Directory, joined.Manifest.Data)));
         Assert.True((await ShardVerifier.VerifyDatasetAsync(joined.Directory, 1, Path.Combine(_work, "verify"))).Matches);
     }
+
+    [Fact]
+    public async Task SavedImageTarball_RunsAShardOnAProviderThroughImageLoad()
+    {
+        var tar = Path.Combine(_work, "synth-worker.tar");
+        var save = await LinqP2P.TestKit.ExternalProcess.RunAsync("bash", [Path.Combine(LinqP2P.TestKit.RepoPaths.Root, "scripts", "build-synth-image.sh"), "--save", tar],
+            timeout: TimeSpan.FromMinutes(6));
+        Assert.True(save.ExitCode == 0, save.Stderr);
+        var spec = new SynthShardSpec { Kind = "sensor", Seed = 2, Sensor = new Synth.Generators.SensorOptions { Sensors = 2, Steps = 3000, BlockRows = 1000 } };
+        var (local, _) = await InProcessAsync(spec, null, 0, 2);
+
+        var result = await _executor.ExecuteAsync(Request(spec, 0, 2, []) with
+        {
+            Image = new ImageSource { Reference = _image, Tarball = ImageTarball.FromFile(tar) },
+        }, ExecutionLogSink.None, CancellationToken.None);
+        TestData.DeleteQuietly(result.OutputDirectory);
+        Assert.True(result.Outcome == ExecutionOutcome.Succeeded, $"{result.Outcome} exit {result.ExitCode}: {result.LogTail}");
+        Assert.Contains(local.Sha256, result.LogTail, StringComparison.Ordinal);
+    }
 }
