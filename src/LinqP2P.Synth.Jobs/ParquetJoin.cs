@@ -26,6 +26,10 @@ public static class ParquetJoin
                 var first = group;
                 await foreach (var frame in ReadFramesAsync(columns, files[k], cancellationToken))
                 {
+                    if (frame.RowCount == 0)
+                    {
+                        continue; // an empty shard's placeholder row group; a one-shard file has none
+                    }
                     await writer.WriteAsync(frame, cancellationToken);
                     group++;
                 }

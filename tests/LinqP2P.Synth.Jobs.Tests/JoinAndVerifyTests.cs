@@ -50,6 +50,25 @@ public sealed class JoinAndVerifyTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(DatasetFormat.Csv)]
+    [InlineData(DatasetFormat.Jsonl)]
+    [InlineData(DatasetFormat.Parquet)]
+    public async Task MoreShardsThanBlocks_LeaveEmptyShardsThatJoinAndVerify(DatasetFormat format)
+    {
+        var spec = TestData.Tabular(rows: 2_500, format);
+        var one = await JoinAsync(spec, TestData.WineModelJson, 1);
+        var seven = await JoinAsync(spec, TestData.WineModelJson, 7);
+
+        Assert.Equal(4, seven.Manifest.Shards.Count(s => s.Rows == 0));
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(one.Directory, one.Manifest.Data)), await File.ReadAllBytesAsync(Path.Combine(seven.Directory, seven.Manifest.Data)));
+        foreach (var k in new[] { 0, 1, 6 })
+        {
+            var result = await ShardVerifier.VerifyDatasetAsync(seven.Directory, k, Path.Combine(_work, $"v{k}"));
+            Assert.True(result.Matches, result.Detail);
+        }
+    }
+
     [Fact]
     public async Task JoinedDataset_IsStoredAsOneDirectoryCid_ThatExportsToTheSameFiles()
     {
