@@ -82,4 +82,40 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Equal(3, spec.Shards.Count);
         Assert.Equal("network", SynthShardSpec.FromJson(spec.Environment["SYNTH_SPEC"]).Kind);
     }
+
+    [Fact]
+    public async Task VerifyRawFetchedResult_WithTheJobsResourceAndModel_FindsAForgedShard()
+    {
+        var spec = TestData.Tabular(rows: 3_000, DatasetFormat.Csv);
+        var job = SynthJobMapper.Map(new SynthRequest { Spec = spec, Shards = 2, InputCid = "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy" }, TestData.WineModelJson);
+        var resource = Path.Combine(_work, "resource.yaml");
+        var model = Path.Combine(_work, "model.json");
+        await File.WriteAllTextAsync(resource, job.Yaml);
+        await File.WriteAllTextAsync(model, TestData.WineModelJson);
+        var raw = Path.Combine(_work, "fetched");
+        for (var k = 0; k < 2; k++)
+        {
+            await ShardWork.RunAsync(spec, TestData.WineModelJson, k, 2, Path.Combine(raw, "result", $"shard-{k:D4}"));
+        }
+        string[] Args(int k) => [Linq, "synth", "verify", "--result", raw, "--resource", resource, "--input", model, "--shard", k.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+        var ok = await ExternalProcess.RunAsync("dotnet", Args(1), timeout: TimeSpan.FromMinutes(2));
+        Assert.True(ok.ExitCode == 0, ok.Stdout + ok.Stderr);
+
+        // The provider of shard 1 delivers another seed's rows with self-consistent stats.
+        await ShardWork.RunAsync(spec with { Seed = 99 }, TestData.WineModelJson, 1, 2, Path.Combine(_work, "cheat"));
+        var shard1 = Path.Combine(raw, "result", "shard-0001");
+        Directory.Delete(shard1, recursive: true);
+        var cheatStats = ShardStats.FromJson(await File.ReadAllTextAsync(Path.Combine(_work, "cheat", "shard-00001.json")), "cheat");
+        Directory.CreateDirectory(shard1);
+        File.Copy(Path.Combine(_work, "cheat", cheatStats.File), Path.Combine(shard1, cheatStats.File));
+        await File.WriteAllTextAsync(Path.Combine(shard1, "shard-00001.json"), (cheatStats with { SpecSha256 = TestData.Sha256(spec.ToJson()) }).ToJson());
+
+        var bad = await ExternalProcess.RunAsync("dotnet", Args(1), timeout: TimeSpan.FromMinutes(2));
+        Assert.Equal(3, bad.ExitCode);
+        Assert.Contains("MISMATCH", bad.Stdout, StringComparison.Ordinal);
+        var noResource = await ExternalProcess.RunAsync("dotnet", [Linq, "synth", "verify", "--result", raw, "--shard", "0"], timeout: TimeSpan.FromMinutes(2));
+        Assert.Equal(1, noResource.ExitCode);
+        Assert.Contains("--resource", noResource.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -311,8 +311,10 @@ internal static partial class SynthCommands
         var client = new ClientOptions();
         var job = new Argument<string?>("JOB") { Description = "The job id (not needed with --result).", Arity = ArgumentArity.ZeroOrOne };
         var shard = new Option<int>("--shard") { Description = "The shard to re-run (0-based).", Required = true };
-        var result = new Option<string?>("--result") { Description = "A dataset folder written by `linq synth` (or fetched); no node needed." };
-        var command = new Command("verify", "Re-run one shard on this machine and compare it byte for byte with the provider's.") { job, shard, result };
+        var result = new Option<string?>("--result") { Description = "A dataset folder written by `linq synth`, or a job result fetched with `linq fetch` (then give --resource); no node needed." };
+        var resource = new Option<string?>("--resource") { Description = "With a fetched job result: the job's resource.yaml (`linq synth` writes it into its output folder)." };
+        var inputFile = new Option<string?>("--input") { Description = "With a fetched job result of a tabular or schema job: its model.json or schema.yaml." };
+        var command = new Command("verify", "Re-run one shard on this machine and compare it byte for byte with the provider's.") { job, shard, result, resource, inputFile };
         client.AddTo(command);
         command.SetAction((p, ct) => ClientOptions.RunAsync(async () =>
         {
@@ -321,9 +323,28 @@ internal static partial class SynthCommands
             try
             {
                 VerifyResult outcome;
-                if (p.GetValue(result) is { } dir)
+                if (p.GetValue(result) is { } dir && File.Exists(Path.Combine(dir, JoinedManifest.FileName)))
                 {
                     outcome = await ShardVerifier.VerifyDatasetAsync(Path.GetFullPath(dir), k, scratch.FullName, ct);
+                }
+                else if (p.GetValue(result) is { } raw)
+                {
+                    if (!Directory.Exists(raw))
+                    {
+                        throw new SynthInputException("synth.verify.not_dataset", $"{raw} is not a folder: give the folder `linq synth` wrote or `linq fetch` extracted.", field: "result");
+                    }
+                    var yamlPath = p.GetValue(resource) ?? throw new SynthInputException("synth.verify.not_dataset",
+                        $"{raw} has no {JoinedManifest.FileName}, so it is a raw job result: give the job's --resource resource.yaml too.", field: "resource");
+                    var jobSpec = JobSpecParser.ParseFile(yamlPath);
+                    var spec = jobSpec.Environment.TryGetValue("SYNTH_SPEC", out var specJson) ? SynthShardSpec.FromJson(specJson)
+                        : throw new SynthInputException("synth.verify.not_synth", $"{yamlPath} is not a synthetic data job (no SYNTH_SPEC).", field: "resource");
+                    string? input = null;
+                    if (spec.InputFile is not null)
+                    {
+                        input = p.GetValue(inputFile) is { } f ? await File.ReadAllTextAsync(f, ct)
+                            : throw new SynthInputException("synth.verify.input", $"a {spec.Kind} job needs its {spec.InputFile}: give it with --input.", field: "input");
+                    }
+                    outcome = await ShardVerifier.VerifyShardOutputAsync(spec, input, Path.GetFullPath(raw), k, jobSpec.Shards.Count, scratch.FullName, ct);
                 }
                 else
                 {
