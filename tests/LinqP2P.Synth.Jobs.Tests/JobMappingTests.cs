@@ -82,6 +82,9 @@ public sealed class JobMappingTests
     [InlineData("{\"kind\":\"network\",\"rows\":5}")]
     [InlineData("{\"kind\":\"network\",\"network\":{},\"extra\":1}")]
     [InlineData("{\"format\":\"linq-synth-shard/9\",\"kind\":\"network\",\"network\":{}}")]
+    [InlineData("{\"kind\":\"network\",\"network\":{\"blockRows\":0}}")]
+    [InlineData("{\"kind\":\"sensor\",\"sensor\":{\"blockRows\":2000000000}}")]
+    [InlineData("{\"kind\":\"tabular\",\"rows\":10,\"blockRows\":0,\"inputSha256\":\"0000000000000000000000000000000000000000000000000000000000000000\"}")]
     [InlineData("[1,2]")]
     [InlineData("{")]
     public void MalformedShardSpec_IsATypedInputError(string json) =>

@@ -128,5 +128,13 @@ public sealed record SynthShardSpec
         {
             throw new SynthInputException("synth.spec.options", $"a {Kind} shard needs its '{needed}' settings.", field: needed);
         }
+        // Block sizes decide allocations and divisions in every generator: bound them here, before any is built.
+        foreach (var (name, blockRows) in new[] { ("transactions", Transactions?.BlockRows), ("network", Network?.BlockRows), ("sensor", Sensor?.BlockRows) })
+        {
+            if (blockRows is < 1 or > 1_000_000)
+            {
+                throw new SynthInputException("synth.spec.block_rows", $"{name}.blockRows must lie in 1..1000000.", field: name + ".blockRows");
+            }
+        }
     }
 }
