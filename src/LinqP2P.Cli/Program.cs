@@ -7,6 +7,9 @@ root.Subcommands.Add(DevnetCommands.Create());
 foreach (var c in NodeCommands.Create()) { root.Subcommands.Add(c); }
 root.Subcommands.Add(IpfsCommands.Create());
 root.Subcommands.Add(SynthCommands.Create());
+foreach (var c in JobCommands.Create()) { root.Subcommands.Add(c); }
+root.Subcommands.Add(ProviderCommands.Create());
+root.Subcommands.Add(WalletCommands.Create());
 // Each command group lives in Commands/ and is added here, one line each.
 
 return await root.Parse(args).InvokeAsync();

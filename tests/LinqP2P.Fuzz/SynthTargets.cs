@@ -45,4 +45,36 @@ internal static class SynthTargets
         {
         }
     }
+
+    [FuzzTarget("synth-shard-spec")]
+    public static void ShardSpec(byte[] input)
+    {
+        try
+        {
+            LinqP2P.Synth.Service.SynthShardSpec.FromJson(System.Text.Encoding.UTF8.GetString(input));
+        }
+        catch (LinqException)
+        {
+        }
+    }
+
+    [FuzzTarget("synth-shard-stats")]
+    public static void ShardStats(byte[] input)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(input);
+        try
+        {
+            LinqP2P.Synth.Service.ShardStats.FromJson(text, "fuzz");
+        }
+        catch (LinqException)
+        {
+        }
+        try
+        {
+            LinqP2P.Synth.Jobs.JoinedManifest.FromJson(text, "fuzz");
+        }
+        catch (LinqException)
+        {
+        }
+    }
 }

@@ -3,6 +3,8 @@ using System.Text.Json;
 using LinqP2P.Core;
 using LinqP2P.Libp2p.Addressing;
 using LinqP2P.Libp2p.Host;
+using LinqP2P.Node.Config;
+using LinqP2P.Node.Hosting;
 using LinqP2P.Node.Libp2p;
 
 namespace LinqP2P.Cli.Commands;
@@ -30,32 +32,68 @@ internal static class NodeCommands
 
     private static Command CreateNode()
     {
-        var listen = ListenOption();
+        var listen = new Option<string[]>("--listen")
+        {
+            Description = "Multiaddr to listen on (repeatable), e.g. /ip4/127.0.0.1/tcp/4001; port 0 picks a free port. Default from config, else /ip4/127.0.0.1/tcp/4001.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var key = KeyOption();
-        var command = new Command("node", "Run a libp2p node (identify, ping) until Ctrl-C.") { listen, key };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory: wallet, identity key, state, blocks, API token, config.yaml. Default $LINQ_DATA_DIR or ~/.linq." };
+        var role = new Option<string?>("--role") { Description = "provider | client | both (default both)." };
+        role.AcceptOnlyFromAmong("provider", "client", "both");
+        var bootstrap = new Option<string[]>("--bootstrap") { Description = "Peer to dial at start, /ip4/…/tcp/…/p2p/<peer id> (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var apiPort = new Option<string?>("--api-port") { Description = "Management API port on 127.0.0.1 (0 = any free). Default 5080." };
+        var devnet = new Option<string?>("--devnet") { Description = "Devnet manifest (devnet.json or its folder). Default testnet/run/devnet.json." };
+        var wallet = new Option<string?>("--wallet") { Description = "Wallet keystore v3 file. Default <data-dir>/wallet.json." };
+        var passphraseFile = new Option<string?>("--passphrase-file") { Description = "File holding the wallet passphrase (LINQ_PASSPHRASE wins over it)." };
+        var docker = new Option<string?>("--docker") { Description = "Docker Engine endpoint. Default unix:///var/run/docker.sock." };
+        var logLevel = new Option<string?>("--log-level") { Description = "trace | debug | information | warning | error." };
+        var quota = new Option<string?>("--storage-quota") { Description = "Blockstore quota, e.g. 10GiB." };
+        var command = new Command("node", "Run a LinqP2P node: libp2p + gossipsub, chain client and wallet, blockstore, executor, market engine and the management API on 127.0.0.1. Stops cleanly on Ctrl-C / SIGTERM.")
+        {
+            listen, key, dataDir, role, bootstrap, apiPort, devnet, wallet, passphraseFile, docker, logLevel, quota,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
-                var addresses = parse.GetValue(listen)!.Select(Multiaddr.Parse).ToList();
-                await using var host = await Libp2pNode.StartAsync(parse.GetValue(key), addresses, cancellationToken);
-                host.Connected += (_, e) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} connected    {e.Connection.RemotePeer} {e.Connection.Direction.ToString().ToLowerInvariant()} {e.Connection.RemoteAddress}");
-                host.Disconnected += (_, e) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} disconnected {e.Connection.RemotePeer}{(e.CloseReason is null ? "" : " (" + e.CloseReason.Message + ")")}");
-                host.PeerIdentified += (_, e) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} identified   {e.Peer} {e.AgentVersion} [{string.Join(' ', e.Protocols)}]");
-                Console.WriteLine($"peer id {host.PeerId}");
-                foreach (var a in host.ListenAddresses)
+                var flags = new Dictionary<string, IReadOnlyList<string>>();
+                void Flag(NodeSetting setting, string? value)
                 {
-                    Console.WriteLine($"listening on {a.WithPeerId(host.PeerId)}");
+                    if (value is not null)
+                    {
+                        flags[setting.Key] = [value];
+                    }
                 }
-                Console.Out.Flush();
-                try
+                if (parse.GetValue(listen) is { Length: > 0 } l)
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    flags[NodeSettings.Listen.Key] = l;
                 }
-                catch (OperationCanceledException)
+                if (parse.GetValue(bootstrap) is { Length: > 0 } b)
                 {
+                    flags[NodeSettings.Bootstrap.Key] = b;
                 }
-                Console.WriteLine("stopping");
+                Flag(NodeSettings.Role, parse.GetValue(role));
+                Flag(NodeSettings.ApiPort, parse.GetValue(apiPort));
+                Flag(NodeSettings.Devnet, parse.GetValue(devnet));
+                Flag(NodeSettings.WalletKeystore, parse.GetValue(wallet));
+                Flag(NodeSettings.PassphraseFile, parse.GetValue(passphraseFile));
+                Flag(NodeSettings.DockerEndpoint, parse.GetValue(docker));
+                Flag(NodeSettings.LogLevel, parse.GetValue(logLevel));
+                Flag(NodeSettings.StorageQuota, parse.GetValue(quota));
+                var options = NodeConfigLoader.Load(parse.GetValue(dataDir), flags);
+                if (parse.GetValue(key) is { } keyPath)
+                {
+                    options = options with { IdentityKey = Path.GetFullPath(keyPath) };
+                }
+                // SIGTERM (docker stop, systemd, testnet.sh down) stops the node like Ctrl-C does.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+                {
+                    ctx.Cancel = true;
+                    stop.Cancel();
+                });
+                await NodeHost.RunAsync(options, null, stop.Token);
                 return 0;
             }
             catch (LinqException e)

@@ -13,10 +13,10 @@ namespace LinqP2P.Cli.Commands;
 
 /// <summary>
 /// `linq synth local KIND ...`: runs a synthetic data generator on this machine alone and writes the
-/// dataset, its manifest and its report. The networked `linq synth` (submit to the market, verify shards)
-/// is not here yet.
+/// dataset, its manifest and its report. The networked `linq synth KIND` and `linq synth verify` are in
+/// SynthCommands.Network.cs.
 /// </summary>
-internal static class SynthCommands
+internal static partial class SynthCommands
 {
     public static Command Create()
     {
@@ -29,6 +29,7 @@ internal static class SynthCommands
         local.Subcommands.Add(Sensor());
         local.Subcommands.Add(Images());
         synth.Subcommands.Add(local);
+        AddNetwork(synth);
         return synth;
     }
 
