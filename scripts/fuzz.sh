@@ -18,7 +18,7 @@ out="$work/bin"
 mkdir -p "$work/in" "$work/out"
 dotnet publish "$root/tests/LinqP2P.Fuzz" -c Release -o "$out" --nologo -v q
 # Instrument the assemblies under test (not the harness or the framework).
-for dll in LinqP2P.Libp2p.dll LinqP2P.Multiformats.dll; do
+for dll in LinqP2P.Libp2p.dll LinqP2P.Multiformats.dll LinqP2P.Mesh.dll; do
   "$sharpfuzz" "$out/$dll"
 done
 # A few seeds so AFL starts from valid shapes.
@@ -27,6 +27,7 @@ done
   printf '\x00\x01\x00\x01\x00\x00\x00\x01\x00\x00\x00\x00' > "$work/in/yamux"
   printf '\x04\x7f\x00\x00\x01\x06\x0f\xa1' > "$work/in/multiaddr"
   printf '\x08\x01\x12\x20aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' > "$work/in/key"
+  printf '\x01\x05job-1\x00\x00\x00\x01\x1b\x59' > "$work/in/mesh-header"
 }
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1
 exec afl-fuzz -V "$seconds" -i "$work/in" -o "$work/out" -t 5000 -m none \

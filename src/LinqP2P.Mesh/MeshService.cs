@@ -66,7 +66,7 @@ public sealed partial class MeshService : IAsyncDisposable
     /// <summary>Raised (and logged) for every refused link, on either side.</summary>
     public event EventHandler<MeshRefusalEventArgs>? Refused;
 
-    /// <summary>Counters of one job on this node (zeros for a job without links).</summary>
+    /// <summary>Counters of one job on this node, kept until the job is revoked (zeros for a job without links).</summary>
     public MeshJobStats Stats(string jobId) => _jobs.TryGetValue(jobId, out var c) ? c.Snapshot() : new MeshJobStats(0, 0, 0, 0, 0);
 
     /// <summary>
@@ -159,8 +159,21 @@ public sealed partial class MeshService : IAsyncDisposable
         }
     }
 
-    /// <summary>A container connected to its listener for <paramref name="targetShard"/>: open the link.</summary>
+    /// <summary>A container connected to its listener for <paramref name="targetShard"/>: open the link. Never throws.</summary>
     internal async Task HandleOutboundAsync(MeshAttachment source, int targetShard, Socket socket)
+    {
+        try
+        {
+            await OpenOutboundAsync(source, targetShard, socket);
+        }
+        catch (Exception e)
+        {
+            socket.Dispose();
+            LogLinkReset(source.JobId, "outbound link failed: " + e.Message);
+        }
+    }
+
+    private async Task OpenOutboundAsync(MeshAttachment source, int targetShard, Socket socket)
     {
         var job = source.JobId;
         var counters = Counters(job);
@@ -295,7 +308,15 @@ public sealed partial class MeshService : IAsyncDisposable
             }
             try
             {
-                var socket = await ConnectTargetAsync(target, header.TargetPort, cancellationToken);
+                Socket? socket;
+                try
+                {
+                    socket = await ConnectTargetAsync(target, header.TargetPort, cancellationToken);
+                }
+                catch (MeshException)
+                {
+                    socket = null; // the container's namespace is gone
+                }
                 if (socket is null)
                 {
                     await RefuseInboundAsync(stream, job, remotePeer, MeshStatus.TargetUnreachable,
@@ -432,8 +453,12 @@ public sealed partial class MeshService : IAsyncDisposable
 
     private MeshJobCounters Counters(string job) => _jobs.GetOrAdd(job, _ => new MeshJobCounters());
 
+    /// <summary>Links open on this node right now, all jobs together.</summary>
+    public int OpenLinks => _relays.Count;
+
     private void OnRevoked(object? sender, string job)
     {
+        _jobs.TryRemove(job, out _);
         foreach (var relay in _relays.Keys)
         {
             if (relay.JobId == job)
