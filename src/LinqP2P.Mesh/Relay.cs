@@ -102,8 +102,8 @@ internal sealed class Relay
     {
         try
         {
-            var up = PumpAsync(_local, _remote, toPeers: true);
-            var down = PumpAsync(_remote, _local, toPeers: false);
+            var up = GuardedPumpAsync(_local, _remote, toPeers: true);
+            var down = GuardedPumpAsync(_remote, _local, toPeers: false);
             await Task.WhenAll(up, down);
         }
         catch (Exception e)
@@ -137,6 +137,19 @@ internal sealed class Relay
         }
         catch (ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>A failed direction (a reset from either side) resets the whole link, so the other direction ends too.</summary>
+    private async Task GuardedPumpAsync(RelayEnd from, RelayEnd to, bool toPeers)
+    {
+        try
+        {
+            await PumpAsync(from, to, toPeers);
+        }
+        catch (Exception e)
+        {
+            Abort(AbortReason ?? (toPeers ? "the container side failed: " : "the peer side failed: ") + e.Message);
         }
     }
 

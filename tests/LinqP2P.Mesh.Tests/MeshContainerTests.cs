@@ -182,6 +182,75 @@ public sealed class MeshContainerTests : IAsyncLifetime
         Assert.NotEqual(ExecutionOutcome.TimedOut, (await receiver).Outcome);
     }
 
+    [Theory]
+    [InlineData(2, 64, "the job has 2 links open")]
+    [InlineData(64, 1, "peer has 1 links open")]
+    public async Task ALinkOverTheLimit_IsRefused_AndAClosedLinkFreesItsSlot(int perJob, int perPeer, string reason)
+    {
+        await using var limited = await MeshNode.StartAsync(new MeshOptions { MaxStreamsPerJob = perJob, MaxStreamsPerPeer = perPeer });
+        await _a.ConnectAsync(limited);
+        var job = NewJobId();
+        foreach (var node in new[] { _a, limited })
+        {
+            node.Authorizations.Allow(job, _a.PeerId, 0);
+            node.Authorizations.Allow(job, limited.PeerId, 1);
+        }
+        using var stop = new CancellationTokenSource();
+        // A persistent echo server: every link gets its own cat.
+        var echo = _executor.ExecuteAsync(
+            Request(job, 1, "exec nc -ll -p ${LINQ_MESH_LISTEN##*:} -e cat") with { StartHook = limited.Mesh.CreateStartHook(job, 1, 2) },
+            ExecutionLogSink.None, stop.Token);
+        var limit = Math.Min(perJob, perPeer);
+        var links = new List<P2PStream>();
+        for (var i = 0; i < limit; i++)
+        {
+            var (stream, reply) = await OpenWhenAttachedAsync(job, limited);
+            Assert.Equal(MeshStatus.Ok, reply.Status);
+            await AssertEchoesAsync(stream, $"link {i}\n");
+            links.Add(stream);
+        }
+        Assert.Equal(limit, limited.Mesh.OpenLinks);
+
+        var (_, over) = await _a.OpenRawAsync(limited, new MeshHeader(job, 0, 1, 7001));
+
+        Assert.Equal(MeshStatus.LimitReached, over.Status);
+        Assert.Contains(reason, over.Reason, StringComparison.Ordinal);
+        Assert.Contains(limited.Refusals, r => r.JobId == job && r.Status == MeshStatus.LimitReached);
+        Assert.Equal(limit, limited.Mesh.OpenLinks); // the refused one never counted
+
+        // Closing one link frees its slot; the others keep working.
+        links[0].Reset();
+        await WaitForAsync(() => limited.Mesh.OpenLinks == limit - 1, "the reset link still counts");
+        var (again, ok) = await _a.OpenRawAsync(limited, new MeshHeader(job, 0, 1, 7001));
+        Assert.Equal(MeshStatus.Ok, ok.Status);
+        await AssertEchoesAsync(again, "again\n");
+        if (links.Count > 1)
+        {
+            await AssertEchoesAsync(links[1], "still\n");
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(ExecutionOutcome.Cancelled, (await echo).Outcome);
+        await AssertNoContainerLeftAsync(job);
+        await WaitForAsync(() => limited.Mesh.OpenLinks == 0, "links outlived the container");
+    }
+
+    private static async Task AssertEchoesAsync(P2PStream stream, string text)
+    {
+        var sent = System.Text.Encoding.ASCII.GetBytes(text);
+        await stream.WriteAsync(sent);
+        var got = new byte[sent.Length];
+        var read = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (read < got.Length)
+        {
+            var n = await stream.ReadAsync(got.AsMemory(read), timeout.Token);
+            Assert.True(n > 0, $"the link ended after {read} echoed bytes");
+            read += n;
+        }
+        Assert.Equal(sent, got);
+    }
+
     private void Award(string job)
     {
         foreach (var node in new[] { _a, _b })
