@@ -20,7 +20,9 @@ mkdir -p "$work/in" "$work/out"
 rm -rf "$out"
 dotnet publish "$root/tests/LinqP2P.Fuzz" -c Release -o "$out" --nologo -v q
 # Instrument the assemblies under test (not the harness or the framework).
-for dll in LinqP2P.Libp2p.dll LinqP2P.Multiformats.dll LinqP2P.Ipfs.Bitswap.dll; do
+for dll in LinqP2P.Libp2p.dll LinqP2P.Multiformats.dll LinqP2P.Ipfs.dll LinqP2P.Ipfs.Bitswap.dll LinqP2P.Ipfs.Http.dll \
+  LinqP2P.Artifacts.dll LinqP2P.Mesh.dll LinqP2P.Market.dll LinqP2P.Synth.Jobs.dll; do
+  [ -f "$out/$dll" ] || continue
   "$sharpfuzz" "$out/$dll"
 done
 # A few seeds so AFL starts from valid shapes.
@@ -31,6 +33,7 @@ done
   printf '\x08\x01\x12\x20aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' > "$work/in/key"
   # Bitswap: a want-have (send-dont-have) for a raw CIDv1 plus one payload block with its prefix.
   printf '\x0a\x2e\x0a\x2c\x0a\x24\x01\x55\x12\x20aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\x10\x01\x20\x01\x28\x01\x1a\x0b\x0a\x04\x01\x55\x12\x20\x12\x03abc' > "$work/in/bitswap"
+  printf '\x01\x05job-1\x00\x00\x00\x01\x1b\x59' > "$work/in/mesh-header"
 }
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1
 exec afl-fuzz -V "$seconds" -i "$work/in" -o "$work/out" -t 5000 -m none \

@@ -16,17 +16,44 @@ public static class DockerContainerSpec
     /// <summary>setuid binaries and file capabilities cannot raise privileges.</summary>
     public static readonly IReadOnlyList<string> SecurityOptions = ["no-new-privileges"];
 
+    /// <summary>
+    /// The start gate (requests with a start hook): <c>/bin/sh</c> waits up to 60 s for
+    /// <c>/linq/gate/ready</c>, then execs the job's own argv (passed as "$@"). Exit 125 if it never opens.
+    /// </summary>
+    public const string GateScript =
+        "i=0; while [ ! -e " + ExecutionContract.GateReadyFile + " ]; do i=$((i+1)); " +
+        "if [ $i -gt 1200 ]; then echo '[linq] the start gate did not open in 60 s' >&2; exit 125; fi; " +
+        "sleep 0.05 2>/dev/null || sleep 1; done; exec \"$@\"";
+
     /// <param name="workPath">Host folder bound writable at <c>/linq/out</c>.</param>
     /// <param name="runId">Unique per run; part of the name and a label.</param>
     /// <param name="image">The image id (preferred) or reference to create from.</param>
+    /// <param name="gatePath">Host folder bound read-only at <c>/linq/gate</c>; required when the request has a start hook.</param>
+    /// <param name="imageArgv">The image's own entrypoint + CMD, needed to gate a request without <see cref="ExecutionRequest.Command"/>.</param>
     public static CreateContainerParameters Build(
-        ExecutionRequest request, DockerExecutorOptions options, string workPath, string runId, string image)
+        ExecutionRequest request, DockerExecutorOptions options, string workPath, string runId, string image,
+        string? gatePath = null, IReadOnlyList<string>? imageEntrypoint = null, IReadOnlyList<string>? imageCmd = null)
     {
         var limits = request.Limits;
         var mounts = new List<Mount>
         {
             new() { Type = "bind", Source = workPath, Target = ExecutionContract.OutputRoot, ReadOnly = false },
         };
+        IList<string>? entrypoint = request.Command is null ? null : [.. request.Command];
+        IList<string>? cmd = request.Args is null ? null : [.. request.Args];
+        if (request.StartHook is not null)
+        {
+            if (gatePath is null)
+            {
+                throw new ArgumentException("a request with a start hook needs the gate folder", nameof(gatePath));
+            }
+            mounts.Add(new Mount { Type = "bind", Source = gatePath, Target = ExecutionContract.GateRoot, ReadOnly = true });
+            // The daemon's own rule: an explicit entrypoint drops the image's CMD.
+            var argv = new List<string>(request.Command ?? imageEntrypoint ?? []);
+            argv.AddRange(request.Args ?? (request.Command is null ? imageCmd ?? [] : []));
+            entrypoint = ["/bin/sh", "-c", GateScript, "linq-gate"];
+            cmd = argv;
+        }
         foreach (var input in request.Inputs)
         {
             mounts.Add(new Mount
@@ -80,8 +107,8 @@ public static class DockerContainerSpec
             Image = image,
             Hostname = "linq",
             User = options.User,
-            Entrypoint = request.Command is null ? null : [.. request.Command],
-            Cmd = request.Args is null ? null : [.. request.Args],
+            Entrypoint = entrypoint,
+            Cmd = cmd,
             Env = [.. ExecutionContract.BuildEnvironment(request)],
             Labels = new Dictionary<string, string>
             {

@@ -144,12 +144,24 @@ public sealed class DockerExecutor : IExecutor, IDisposable
         var pump = new LogPump(sink, Options.MaxLogLineBytes, limits.MaxStreamedLogBytes, limits.LogTailBytes);
         var sampler = new UsageSampler();
         string? containerId = null;
+        IAsyncDisposable? hookResources = null;
         using var background = new CancellationTokenSource();
         Task? pumpTask = null;
         Task? samplerTask = null;
         try
         {
-            var spec = DockerContainerSpec.Build(request, Options, folder.WorkPath, runId, image);
+            IReadOnlyList<string>? imageEntrypoint = null, imageCmd = null;
+            if (request.StartHook is not null)
+            {
+                folder.CreateGate();
+                if (request.Command is null)
+                {
+                    var config = (await _client.Images.InspectImageAsync(image, cancellationToken)).Config;
+                    imageEntrypoint = config?.Entrypoint?.ToList();
+                    imageCmd = config?.Cmd?.ToList();
+                }
+            }
+            var spec = DockerContainerSpec.Build(request, Options, folder.WorkPath, runId, image, folder.GatePath, imageEntrypoint, imageCmd);
             containerId = (await _client.Containers.CreateContainerAsync(spec, cancellationToken)).ID;
 
             // Attached before start, so not a byte of output is missed.
@@ -168,6 +180,11 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             {
                 // The runtime could not exec the command (missing binary, not executable): the job's fault.
                 return await NotStartedAsync(request, containerId, e, pump, folder, startedAt, cancellationToken);
+            }
+            if (request.StartHook is { } hook)
+            {
+                hookResources = await RunStartHookAsync(request, hook, containerId, cancellationToken);
+                folder.OpenGate();
             }
             if (Options.SampleUsage)
             {
@@ -214,8 +231,26 @@ public sealed class DockerExecutor : IExecutor, IDisposable
             }
             await Quietly(pumpTask);
             await Quietly(samplerTask);
+            if (hookResources is not null)
+            {
+                await Quietly(hookResources.DisposeAsync().AsTask());
+            }
             folder.DeleteWork();
         }
+    }
+
+    /// <summary>Runs the hook while the job waits at the gate; the caller's finally kills and removes the container if it throws.</summary>
+    private async Task<IAsyncDisposable> RunStartHookAsync(ExecutionRequest request, IExecutionStartHook hook, string containerId, CancellationToken cancellationToken)
+    {
+        var state = (await _client.Containers.InspectContainerAsync(containerId, cancellationToken)).State;
+        if (state is not { Running: true } || state.Pid <= 0)
+        {
+            throw new ExecutorUnavailableException(
+                $"The container of job '{request.JobId}' shard {request.ShardIndex} stopped before its start hook ran " +
+                $"(status {state?.Status}, exit {state?.ExitCode}); a gated job needs /bin/sh in its image. Check the image, then retry.");
+        }
+        var started = new StartedContainer(request.JobId, request.ShardIndex, request.ShardCount, containerId, (int)state.Pid);
+        return await hook.OnStartedAsync(started, cancellationToken);
     }
 
     /// <summary>Waits for exit, the deadline or cancellation; kills on the latter two. A sink fault ends the wait too.</summary>

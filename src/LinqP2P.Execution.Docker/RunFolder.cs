@@ -8,13 +8,17 @@ namespace LinqP2P.Execution.Docker;
 /// </summary>
 internal sealed partial class RunFolder
 {
-    private RunFolder(string workPath, string outputPath)
+    private RunFolder(string workPath, string outputPath, string gatePath)
     {
         WorkPath = workPath;
         OutputPath = outputPath;
+        GatePath = gatePath;
     }
 
     public string WorkPath { get; }
+
+    /// <summary><c>gates/&lt;id&gt;</c>, bound read-only at /linq/gate; created only for runs with a start hook.</summary>
+    public string GatePath { get; }
 
     public string OutputPath { get; }
 
@@ -40,17 +44,46 @@ internal sealed partial class RunFolder
             // folder, so it is opened to everyone; its parent still belongs to the provider.
             File.SetUnixFileMode(work, (UnixFileMode)0x1FF);
         }
-        return new RunFolder(work, Path.Combine(workRoot, "outputs", runId));
+        return new RunFolder(work, Path.Combine(workRoot, "outputs", runId), Path.Combine(workRoot, "gates", runId));
     }
 
-    /// <summary>Deletes the bound folder. Symbolic links inside are removed, never followed.</summary>
+    /// <summary>Creates the (empty) gate folder, readable by the job; the node alone writes into it.</summary>
+    public void CreateGate()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The Docker executor runs Linux containers on a Linux provider.");
+        }
+        Directory.CreateDirectory(GatePath);
+        File.SetUnixFileMode(GatePath, (UnixFileMode)0x1ED); // 0755
+    }
+
+    /// <summary>Opens the start gate: the job's command starts once this file exists.</summary>
+    public void OpenGate()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("The Docker executor runs Linux containers on a Linux provider.");
+        }
+        var ready = Path.Combine(GatePath, "ready");
+        File.WriteAllText(ready, "ready\n");
+        File.SetUnixFileMode(ready, (UnixFileMode)0x1A4); // 0644
+    }
+
+    /// <summary>Deletes the bound folders. Symbolic links inside are removed, never followed.</summary>
     public void DeleteWork()
+    {
+        DeleteQuietly(GatePath);
+        DeleteQuietly(WorkPath);
+    }
+
+    private static void DeleteQuietly(string path)
     {
         try
         {
-            if (Directory.Exists(WorkPath))
+            if (Directory.Exists(path))
             {
-                Directory.Delete(WorkPath, recursive: true);
+                Directory.Delete(path, recursive: true);
             }
         }
         catch (IOException)

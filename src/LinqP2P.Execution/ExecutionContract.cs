@@ -17,6 +17,15 @@ public static class ExecutionContract
     /// <summary>Size-limited, memory-backed, not executable scratch.</summary>
     public const string ScratchRoot = "/tmp";
 
+    /// <summary>
+    /// Read-only folder of the start gate: the job's command runs once <see cref="GateReadyFile"/> exists
+    /// (only when the request has a start hook).
+    /// </summary>
+    public const string GateRoot = "/linq/gate";
+
+    /// <summary>Created by the node when its start hook has finished.</summary>
+    public const string GateReadyFile = GateRoot + "/ready";
+
     /// <summary>Prefix of the variables the executor sets; jobs may not set their own.</summary>
     public const string ReservedPrefix = "LINQ_";
 
@@ -42,8 +51,21 @@ public static class ExecutionContract
         {
             env.Add($"{ParameterName(name)}={value}");
         }
+        if (request.StartHook is { } hook)
+        {
+            foreach (var (name, value) in hook.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+            {
+                env.Add($"{name}={value}");
+            }
+        }
         return env;
     }
+
+    /// <summary>The variables the executor itself sets (a start hook may not set them).</summary>
+    public static readonly IReadOnlySet<string> ExecutorVariables = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "LINQ_JOB_ID", "LINQ_SHARD_INDEX", "LINQ_SHARD_COUNT", "LINQ_INPUT_DIR", "LINQ_OUTPUT_DIR", "LINQ_SCRATCH_DIR",
+    };
 
     /// <summary>The variable a shard parameter is exposed as: <c>LINQ_PARAM_</c> + the name upper-cased.</summary>
     public static string ParameterName(string parameter) => ParameterPrefix + parameter.ToUpperInvariant();

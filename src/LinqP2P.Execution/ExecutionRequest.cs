@@ -42,6 +42,12 @@ public sealed record ExecutionRequest
 
     /// <summary>Resource limits; the defaults are stated on each property.</summary>
     public ResourceLimits Limits { get; init; } = new();
+
+    /// <summary>
+    /// Optional node code run after the container starts and before the job's command (mesh links,
+    /// SPEC.md §8.8); null runs the command at once.
+    /// </summary>
+    public IExecutionStartHook? StartHook { get; init; }
 }
 
 /// <summary>

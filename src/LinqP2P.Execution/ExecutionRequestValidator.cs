@@ -53,6 +53,7 @@ public static partial class ExecutionRequestValidator
         CheckImage(request.Image, p);
         CheckArguments(request, p);
         CheckEnvironment(request, p);
+        CheckStartHook(request, p);
         CheckInputs(request.Inputs, p);
         CheckOutputs(request.OutputPaths, p);
         CheckLimits(request.Limits, p);
@@ -85,6 +86,29 @@ public static partial class ExecutionRequestValidator
         if (all.Any(a => a is null || a.Contains('\0', StringComparison.Ordinal)))
         {
             p.Add("command arguments may not be null or contain NUL characters");
+        }
+    }
+
+    private static void CheckStartHook(ExecutionRequest request, List<string> p)
+    {
+        if (request.StartHook is not { } hook)
+        {
+            return;
+        }
+        foreach (var (name, value) in hook.Environment)
+        {
+            if (!EnvNamePattern().IsMatch(name) || !name.StartsWith(ExecutionContract.ReservedPrefix, StringComparison.Ordinal))
+            {
+                p.Add($"start hook variable '{Printable(name)}' must match LINQ_[A-Za-z0-9_]*");
+            }
+            else if (ExecutionContract.ExecutorVariables.Contains(name) || name.StartsWith(ExecutionContract.ParameterPrefix, StringComparison.Ordinal))
+            {
+                p.Add($"start hook variable '{name}' is set by the executor itself");
+            }
+            if (value is null || value.Contains('\0', StringComparison.Ordinal))
+            {
+                p.Add($"start hook variable '{Printable(name)}' has a null value or a NUL character");
+            }
         }
     }
 
