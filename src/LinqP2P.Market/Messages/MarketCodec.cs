@@ -102,6 +102,9 @@ public static class MarketCodec
         Require(a.BidDigest is { Length: 32 }, "bid", "an award names the 32-byte digest of the bid it accepts");
         Require(a.ShardIndices is { Length: >= 1 and <= MaxShardCount }, "shards", $"an award gives 1 to {MaxShardCount} shards");
         Require(a.ShardIndices!.All(i => i < MaxShardCount) && a.ShardIndices.Distinct().Count() == a.ShardIndices.Length, "shards", "shard indices must be distinct and in range");
+        Amount(a.EscrowJobId);
+        Require(a.EscrowShardIndices is not null && a.EscrowShardIndices.Length == a.ShardIndices.Length, "escrow", "an award names one escrow shard per shard");
+        Require(a.EscrowShardIndices!.All(i => i < MaxShardCount * MaxRedundancy) && a.EscrowShardIndices!.Distinct().Count() == a.EscrowShardIndices!.Length, "escrow", "escrow shard indices must be distinct and in range");
         return a;
     }
 

@@ -69,7 +69,10 @@ public sealed record Bid(
     [property: Key(4)] uint MaxShards,
     [property: Key(5)] byte[] OfferDigest);
 
-/// <summary>The requester gives shards to a provider; the escrow lock that pays for them follows on chain.</summary>
+/// <summary>
+/// The requester gives shards to a provider after locking their payment: shard <c>ShardIndices[k]</c> of
+/// the job is escrow shard <c>EscrowShardIndices[k]</c> of escrow job <see cref="EscrowJobId"/>.
+/// </summary>
 [MessagePackObject]
 public sealed record Award(
     [property: Key(0)] byte[] JobId,
@@ -77,7 +80,9 @@ public sealed record Award(
     [property: Key(2)] string ProviderPeerId,
     [property: Key(3)] uint[] ShardIndices,
     [property: Key(4)] byte[] PricePerShard,
-    [property: Key(5)] byte[] BidDigest);
+    [property: Key(5)] byte[] BidDigest,
+    [property: Key(6)] byte[] EscrowJobId,
+    [property: Key(7)] uint[] EscrowShardIndices);
 
 /// <summary>A provider announces a finished shard; the same result hash goes on chain.</summary>
 [MessagePackObject]
