@@ -168,9 +168,15 @@ public sealed class ProviderEngine : IProviderMarket, IAsyncDisposable
             (uint)_policy.MaxConcurrentShards, digest);
         _ctx.Store.Atomically(() => _ctx.Store.Offers.Upsert(new SeenOfferDoc
         {
-            JobId = id.ToString(), SpecCid = offer.SpecCid, Image = offer.Image, Requester = delivery.Sender.ToLowerString(),
-            RequesterPeerId = offer.RequesterPeerId, ShardCount = (int)offer.ShardCount, Digest = Convert.ToHexStringLower(digest),
-            BidSent = true, SeenAt = _ctx.Time.GetUtcNow().UtcDateTime,
+            JobId = id.ToString(),
+            SpecCid = offer.SpecCid,
+            Image = offer.Image,
+            Requester = delivery.Sender.ToLowerString(),
+            RequesterPeerId = offer.RequesterPeerId,
+            ShardCount = (int)offer.ShardCount,
+            Digest = Convert.ToHexStringLower(digest),
+            BidSent = true,
+            SeenAt = _ctx.Time.GetUtcNow().UtcDateTime,
         }));
         await _ctx.Gossip.PublishAsync(MarketMessageKind.Bid, bid, ct);
         Interlocked.Increment(ref _bidsSent);

@@ -182,7 +182,12 @@ public sealed class RequesterEngine : IRequesterJobs, IAsyncDisposable
         var e = new JobEvent(id, kind, _ctx.Time.GetUtcNow(), message, shard, tx);
         _ctx.Store.Atomically(() => _ctx.Store.Events.Insert(new EventDoc
         {
-            JobId = id.ToString(), Kind = kind.ToString(), At = e.At.UtcDateTime, Message = message, Shard = shard, Tx = tx,
+            JobId = id.ToString(),
+            Kind = kind.ToString(),
+            At = e.At.UtcDateTime,
+            Message = message,
+            Shard = shard,
+            Tx = tx,
         }));
         lock (_listenersLock)
         {
@@ -248,9 +253,13 @@ public sealed class RequesterEngine : IRequesterJobs, IAsyncDisposable
             }
             j.Bids.Add(new BidDoc
             {
-                Provider = sender, ProviderId = bid.ProviderId, PeerId = bid.ProviderPeerId,
-                Price = price.ToString(CultureInfo.InvariantCulture), MaxShards = (int)bid.MaxShards,
-                SuccessRateBps = provider.SuccessRateBps, Order = j.Bids.Count,
+                Provider = sender,
+                ProviderId = bid.ProviderId,
+                PeerId = bid.ProviderPeerId,
+                Price = price.ToString(CultureInfo.InvariantCulture),
+                MaxShards = (int)bid.MaxShards,
+                SuccessRateBps = provider.SuccessRateBps,
+                Order = j.Bids.Count,
                 Digest = Convert.ToHexStringLower(MarketSigning.DigestOf(delivery.Envelope)),
             });
             added = true;
