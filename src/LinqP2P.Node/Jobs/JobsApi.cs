@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using LinqP2P.Core;
+using LinqP2P.Market.Protocol;
 using LinqP2P.Market.Specs;
 
 namespace LinqP2P.Node.Jobs;
@@ -126,27 +127,11 @@ public enum JobState
     Cancelled,
 }
 
-/// <summary>Where one run of one shard stands (one per redundant copy).</summary>
-public enum ShardRunState
-{
-    Pending,
-    Awarded,
-    Locked,
-    Running,
-    Completed,
-    Verified,
-    Accepted,
-    Released,
-    Failed,
-    Refunded,
-    Disputed,
-}
-
 /// <summary>One provider's run of a shard, with its chain references.</summary>
 public sealed record ShardRunStatus(
     int ShardIndex,
     int Copy,
-    ShardRunState State,
+    RunPhase State,
     string? ProviderAddress,
     string? ProviderPeerId,
     ulong? ProviderId,

@@ -656,7 +656,7 @@ public sealed class RequesterEngine : IRequesterJobs, IAsyncDisposable
         new DateTimeOffset(DateTime.SpecifyKind(d.SubmittedAt, DateTimeKind.Utc)),
         new DateTimeOffset(DateTime.SpecifyKind(d.BidsCloseAt, DateTimeKind.Utc)),
         d.ChainDeadline is { } cd ? DateTimeOffset.FromUnixTimeSeconds(cd) : null,
-        d.Runs.Select(r => new ShardRunStatus(r.Shard, r.Copy, (ShardRunState)(int)r.Phase, r.Provider, r.PeerId, r.ProviderId,
+        d.Runs.Select(r => new ShardRunStatus(r.Shard, r.Copy, r.Phase, r.Provider, r.PeerId, r.ProviderId,
             BigInteger.Parse(r.Price, CultureInfo.InvariantCulture), r.EscrowJobId, r.ResultCid, r.Error)).ToList(),
         d.Transactions, d.ResultCid, d.Error);
 
