@@ -100,7 +100,6 @@ internal static class JobRoutes
     private static async Task ResultAsync(HttpContext http, string id, string? format, NodeServices s, CancellationToken ct)
     {
         var job = s.RequireJob(id);
-        var runtime = s.RequireRuntime();
         var cidText = await s.RequireJobs().GetResultAsync(job.Id, ct);
         var cid = Cid.Parse(cidText);
         switch ((format ?? "cid").ToLowerInvariant())
@@ -111,14 +110,14 @@ internal static class JobRoutes
             case "car":
                 http.Response.ContentType = "application/vnd.ipld.car";
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"{job.Id}.car\"";
-                await runtime.Repo.ExportCarAsync([cid], http.Response.Body, ct);
+                await s.RequireRuntime().Repo.ExportCarAsync([cid], http.Response.Body, ct);
                 return;
             case "tar":
                 var temp = Directory.CreateTempSubdirectory("linq-result-");
                 try
                 {
                     var folder = Path.Combine(temp.FullName, "result");
-                    await runtime.Repo.Exporter.GetAsync(cid, folder, ct);
+                    await s.RequireRuntime().Repo.Exporter.GetAsync(cid, folder, ct);
                     http.Response.ContentType = "application/x-tar";
                     http.Response.Headers.ContentDisposition = $"attachment; filename=\"{job.Id}.tar\"";
                     await TarFile.CreateFromDirectoryAsync(folder, http.Response.Body, includeBaseDirectory: false, ct);

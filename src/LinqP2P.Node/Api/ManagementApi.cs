@@ -52,6 +52,7 @@ public static class ManagementApi
         }
         builder.Services.AddSingleton(token);
         builder.Services.AddSingleton(services);
+        NodeMetrics.Register(services);
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(o =>
         {

@@ -195,7 +195,7 @@ public static class NodeConfigLoader
                 Error($"'{single}' is not a log level; use one of {string.Join(", ", LogLevels)}");
                 return o;
             case "storage.quota":
-                if (TryParseBytes(single!, out var bytes) && bytes > 0)
+                if (LinqP2P.Market.Specs.Quantities.TryParseSize(single!, out var bytes) && bytes > 0)
                 {
                     return o with { StorageQuotaBytes = bytes };
                 }
@@ -213,42 +213,6 @@ public static class NodeConfigLoader
     }
 
     private static bool NonEmpty(string s) => !string.IsNullOrWhiteSpace(s);
-
-    /// <summary>Bytes with an optional unit: K/M/G/T (10^3) and Ki/Mi/Gi/Ti (2^10), an optional trailing B.</summary>
-    public static bool TryParseBytes(string text, out long bytes)
-    {
-        bytes = 0;
-        var s = text.Trim();
-        var i = 0;
-        while (i < s.Length && char.IsAsciiDigit(s[i]))
-        {
-            i++;
-        }
-        if (i == 0 || i > 19 || !long.TryParse(s.AsSpan(0, i), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-        {
-            return false;
-        }
-        var unit = s[i..].Trim();
-        long factor = unit switch
-        {
-            "" or "B" => 1,
-            "K" or "KB" => 1_000,
-            "M" or "MB" => 1_000_000,
-            "G" or "GB" => 1_000_000_000,
-            "T" or "TB" => 1_000_000_000_000,
-            "Ki" or "KiB" => 1L << 10,
-            "Mi" or "MiB" => 1L << 20,
-            "Gi" or "GiB" => 1L << 30,
-            "Ti" or "TiB" => 1L << 40,
-            _ => 0,
-        };
-        if (factor == 0 || n > long.MaxValue / factor)
-        {
-            return false;
-        }
-        bytes = n * factor;
-        return true;
-    }
 
     private static List<(string Key, (IReadOnlyList<string> Values, ConfigOrigin Origin) Entry)> ReadFile(string path, List<ConfigError> errors)
     {

@@ -55,7 +55,6 @@ public static class NodeHost
             Runtime = runtime,
             Onboarding = options.IsProvider ? new ProviderOnboarding(runtime) : null,
         };
-        NodeMetrics.Register(services);
         await using var app = ManagementApi.Build(options.ApiPort, new ApiToken(token, Path.Combine(options.DataDir, ApiAccess.TokenFileName)), services,
             b => ConfigureLogging(b, options));
         try

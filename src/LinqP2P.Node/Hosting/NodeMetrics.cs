@@ -36,5 +36,13 @@ public static class NodeMetrics
         {
             Peers.Set(runtime.Host.Connections.Count);
         }
+        if (_services?.Jobs is { } jobs)
+        {
+            var counts = jobs.List().GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var state in Enum.GetValues<LinqP2P.Node.Jobs.JobState>())
+            {
+                Jobs.WithLabels(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(state.ToString())).Set(counts.GetValueOrDefault(state));
+            }
+        }
     }
 }
